@@ -1,0 +1,248 @@
+// Package sources holds the input plumbing every source shares: expanding
+// paths and globs into a sorted list of inputs, and opening an input with the
+// decompressor its magic bytes call for. Each source kind lives in its own
+// sub-package and turns an opened input into a stream of documents.
+package sources
+
+import (
+	"bufio"
+	"compress/bzip2"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// Input is one file (or URL) a source reads.
+type Input struct {
+	Path string // as given or as matched by a glob; URLs stay URLs
+	Size int64  // -1 when unknown (URLs)
+}
+
+// Expand turns patterns (paths, globs with *, ? and [...], or http(s) URLs)
+// into inputs, sorted and de-duplicated so task numbering is stable. A
+// pattern that matches nothing is an error: a typo must not silently yield an
+// empty corpus. Relative patterns are taken from baseDir.
+func Expand(baseDir string, patterns []string) ([]Input, error) {
+	seen := make(map[string]bool)
+	var out []Input
+	for _, pat := range patterns {
+		if IsURL(pat) {
+			if !seen[pat] {
+				seen[pat] = true
+				out = append(out, Input{Path: pat, Size: -1})
+			}
+			continue
+		}
+		p := pat
+		if !filepath.IsAbs(p) && baseDir != "" {
+			p = filepath.Join(baseDir, p)
+		}
+		var matches []string
+		if strings.ContainsAny(p, "*?[") {
+			m, err := filepath.Glob(p)
+			if err != nil {
+				return nil, fmt.Errorf("input %q: %w", pat, err)
+			}
+			if len(m) == 0 {
+				return nil, fmt.Errorf("input %q: no file matches", pat)
+			}
+			matches = m
+		} else {
+			matches = []string{p}
+		}
+		for _, m := range matches {
+			st, err := os.Stat(m)
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("input %q: %s: no such file", pat, m)
+				}
+				return nil, fmt.Errorf("input %q: %w", pat, err)
+			}
+			if st.IsDir() {
+				// Globs commonly match a directory beside the files; a
+				// directory named outright is a mistake for file sources.
+				if strings.ContainsAny(p, "*?[") {
+					continue
+				}
+				return nil, fmt.Errorf("input %q: %s is a directory, expected a file", pat, m)
+			}
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, Input{Path: m, Size: st.Size()})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// IsURL reports whether p names an http(s) resource rather than a file.
+func IsURL(p string) bool {
+	return strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://")
+}
+
+// Compression names a container format found by magic bytes.
+type Compression string
+
+const (
+	Plain Compression = "plain"
+	Gzip  Compression = "gzip"
+	Bzip2 Compression = "bzip2"
+	XZ    Compression = "xz"
+	Zstd  Compression = "zstd"
+)
+
+// Detect names the compression of a stream from its first bytes. File
+// extensions lie (Pushshift's .zst files, gensim's ".bz2" without .xml), so
+// only the magic is trusted.
+func Detect(head []byte) Compression {
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		return Gzip
+	case len(head) >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h':
+		return Bzip2
+	case len(head) >= 6 && string(head[:6]) == "\xfd7zXZ\x00":
+		return XZ
+	case len(head) >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd:
+		return Zstd
+	}
+	return Plain
+}
+
+// MaxZstdWindow is the largest zstd window accepted: Pushshift dumps are
+// written with --long=31, so the decoder must allow a 2 GiB window.
+const MaxZstdWindow = 1 << 31
+
+// Stream is an opened, decompressed input. Read errors carry the input's
+// path and the compressed byte offset reached, so a truncated or corrupt
+// file is reported where it broke.
+type Stream struct {
+	Path        string
+	Compression Compression
+	raw         *countingReader
+	dec         io.Reader
+	closers     []func() error
+}
+
+// Open opens a local file and wraps it in the decompressor its magic bytes
+// name.
+func Open(path string) (*Stream, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", path)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, expected a file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s, err := NewStream(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s.closers = append(s.closers, f.Close)
+	return s, nil
+}
+
+// NewStream wraps an already open byte stream (a file, an HTTP body, a
+// section of a file) in the decompressor its magic bytes name. name is used
+// in errors. Closing the Stream does not close r.
+func NewStream(name string, r io.Reader) (*Stream, error) {
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 256<<10)
+	head, err := br.Peek(6)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("%s: reading header: %w", name, err)
+	}
+	s := &Stream{Path: name, raw: cr, Compression: Detect(head)}
+	switch s.Compression {
+	case Gzip:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip header: %w", name, err)
+		}
+		s.dec = zr
+		s.closers = append(s.closers, zr.Close)
+	case Bzip2:
+		s.dec = bzip2.NewReader(br)
+	case XZ:
+		xr, err := xz.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: xz header: %w", name, err)
+		}
+		s.dec = xr
+	case Zstd:
+		zr, err := zstd.NewReader(br,
+			zstd.WithDecoderMaxWindow(MaxZstdWindow),
+			zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: zstd: %w", name, err)
+		}
+		s.dec = zr
+		s.closers = append(s.closers, func() error { zr.Close(); return nil })
+	default:
+		s.dec = br
+	}
+	return s, nil
+}
+
+// Read implements io.Reader over the decompressed bytes.
+func (s *Stream) Read(p []byte) (int, error) {
+	n, err := s.dec.Read(p)
+	if err != nil && err != io.EOF {
+		return n, s.wrap(err)
+	}
+	return n, err
+}
+
+func (s *Stream) wrap(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: %s stream truncated near compressed byte %d: %w", s.Path, s.Compression, s.raw.n.Load(), err)
+	}
+	return fmt.Errorf("%s: %s stream corrupt near compressed byte %d: %w", s.Path, s.Compression, s.raw.n.Load(), err)
+}
+
+// CompressedOffset is how many raw (compressed) bytes were consumed so far;
+// progress bars use it against the file size.
+func (s *Stream) CompressedOffset() int64 { return s.raw.n.Load() }
+
+// Close releases the decompressor and the underlying file, if Open made it.
+func (s *Stream) Close() error {
+	var first error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	s.closers = nil
+	return first
+}
+
+// countingReader counts raw bytes; the count is atomic because progress
+// reporting reads it from another goroutine.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
