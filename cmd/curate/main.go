@@ -1,0 +1,200 @@
+// Command curate turns raw public dumps into a pretraining corpus.
+//
+//	curate run CONFIG [--output DIR] [--workers N] [--force]
+//	curate validate CONFIG
+//	curate inspect DIR
+//	curate version
+//
+// Exit codes: 0 done, 1 failed, 2 usage or config error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/curate-dev/curate/pipeline"
+)
+
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `curate turns raw public dumps into a pretraining corpus.
+
+Usage:
+  curate run CONFIG [--output DIR] [--workers N] [--force]   run every phase
+  curate validate CONFIG                                     check config and inputs, print the plan
+  curate inspect DIR                                         rows, bytes, sources, languages of an output
+  curate version                                             print the version
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "inspect":
+		return cmdInspect(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "curate %s\n", pipeline.Version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "curate: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// parseFlags lets flags come after the positional argument too, the way
+// people type `curate run configs/mix.yaml --workers 4`.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	output := fs.String("output", "", "output directory (overrides the config's output)")
+	workers := fs.Int("workers", 0, "tasks run at once (default: the config's, else all cores)")
+	force := fs.Bool("force", false, "rerun every task, even finished ones")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "usage: curate run CONFIG [--output DIR] [--workers N] [--force]")
+		return exitUsage
+	}
+	if *workers < 0 {
+		fmt.Fprintln(stderr, "curate run: --workers must be positive")
+		return exitUsage
+	}
+	cfg, err := pipeline.LoadConfig(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	onTerminal := isTerminal(stderr)
+	logger := newLogger(stderr, onTerminal)
+	prog := newProgress(stderr, onTerminal, logger)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := pipeline.Run(ctx, cfg, pipeline.RunOptions{
+		Output: *output, Workers: *workers, Force: *force, Log: logger, Progress: prog,
+	})
+	prog.Wait()
+	if err != nil {
+		var ce pipeline.ConfigErrors
+		var one *pipeline.ConfigError
+		if errors.As(err, &ce) || errors.As(err, &one) {
+			fmt.Fprintln(stderr, err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "curate run: %v\n", err)
+		return exitFailed
+	}
+	printSummary(stdout, res)
+	return exitOK
+}
+
+func printSummary(w io.Writer, res *pipeline.Result) {
+	fmt.Fprintf(w, "done in %s: %d tasks run, %d already finished; output in %s\n",
+		res.Duration.Round(1e6), res.TasksRun, res.TasksSkipped, res.Output)
+	for _, name := range res.Stats.SourceNames() {
+		s := res.Stats.Sources[name]
+		fmt.Fprintf(w, "  %-12s read %d docs (%s), wrote %d docs (%s)", name, s.DocsRead, humanBytes(s.TextBytesRead), s.DocsWritten, humanBytes(s.TextBytesWritten))
+		if s.RecordErrors+s.InputErrors > 0 {
+			fmt.Fprintf(w, ", skipped %d bad records, %d inputs cut short (see errors.json)", s.RecordErrors, s.InputErrors)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil || len(pos) != 1 {
+		fmt.Fprintln(stderr, "usage: curate validate CONFIG")
+		return exitUsage
+	}
+	cfg, err := pipeline.LoadConfig(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	plan, err := pipeline.Plan(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", pos[0])
+	fmt.Fprintf(stdout, "output: %s\n", cfg.Output)
+	fmt.Fprintf(stdout, "phase ingest: %d tasks over %s of input\n", plan.Tasks, humanBytes(plan.Bytes))
+	for _, s := range plan.Sources {
+		fmt.Fprintf(stdout, "  source %s (%s): %d inputs, %d tasks, %s\n", s.Name, s.Kind, len(s.Inputs), s.Tasks, humanBytes(s.Bytes))
+		for _, in := range s.Inputs {
+			fmt.Fprintf(stdout, "    %s\n", in)
+		}
+	}
+	return exitOK
+}
+
+func newLogger(w io.Writer, onTerminal bool) *slog.Logger {
+	level := slog.LevelInfo
+	if onTerminal {
+		// The bars say what info lines would; warnings still show.
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,196 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sourcegraph/conc/pool"
+)
+
+// Task is one unit of scheduling, retry and resumption within a phase.
+type Task struct {
+	Phase string
+	// ID is stable across runs and unique in its phase ("books/part-00003").
+	ID string
+	// Key hashes everything the task's output depends on (its config, its
+	// inputs' identity, the code's format version). A finished task whose
+	// key is unchanged is not run again.
+	Key string
+	// Size is the input bytes the task reads, for progress and ETA.
+	Size int64
+	Run  func(ctx context.Context) (*Marker, error)
+}
+
+// Marker is a task's completion record, written after its outputs are in
+// place. It holds their checksums and the task's statistics, so a resumed
+// run can report on work it did not redo.
+type Marker struct {
+	Phase   string                  `json:"phase"`
+	Task    string                  `json:"task"`
+	Key     string                  `json:"key"`
+	Outputs []OutputFile            `json:"outputs"`
+	Inputs  []InputFile             `json:"inputs,omitempty"`
+	Stats   map[string]*SourceStats `json:"stats,omitempty"`
+	Errors  []ErrorEntry            `json:"errors,omitempty"`
+	Seconds float64                 `json:"seconds"`
+}
+
+// Progress receives what the executor is doing; the CLI draws bars or logs.
+type Progress interface {
+	PhaseStart(phase string, tasks int, bytes int64)
+	TaskDone(phase string, t *Task, m *Marker, skipped bool)
+	PhaseEnd(phase string)
+}
+
+type nopProgress struct{}
+
+func (nopProgress) PhaseStart(string, int, int64)         {}
+func (nopProgress) TaskDone(string, *Task, *Marker, bool) {}
+func (nopProgress) PhaseEnd(string)                       {}
+
+// executor runs the tasks of a phase on a bounded pool.
+type executor struct {
+	out      string
+	workers  int
+	force    bool
+	log      *slog.Logger
+	progress Progress
+}
+
+func (e *executor) markerPath(phase, id string) string {
+	return filepath.Join(e.out, ".curate", "markers", phase, id+".json")
+}
+
+// done loads a task's marker if it proves the task finished with the same
+// key and its outputs are still there, whole.
+func (e *executor) done(t *Task) *Marker {
+	if e.force {
+		return nil
+	}
+	data, err := os.ReadFile(e.markerPath(t.Phase, t.ID))
+	if err != nil {
+		return nil
+	}
+	var m Marker
+	if json.Unmarshal(data, &m) != nil || m.Key != t.Key {
+		return nil
+	}
+	for _, o := range m.Outputs {
+		st, err := os.Stat(filepath.Join(e.out, o.Path))
+		if err != nil || st.Size() != o.Bytes {
+			return nil
+		}
+	}
+	return &m
+}
+
+// runPhase runs every task not already done and returns all markers in
+// task order. The first failing task cancels the others: its error is the
+// one reported, not a pile of "context canceled".
+func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (markers []*Marker, skipped int, err error) {
+	var total int64
+	for _, t := range tasks {
+		total += t.Size
+	}
+	e.progress.PhaseStart(phase, len(tasks), total)
+	defer e.progress.PhaseEnd(phase)
+	markers = make([]*Marker, len(tasks))
+	workers := e.workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(workers)
+	for i, t := range tasks {
+		if m := e.done(t); m != nil {
+			markers[i] = m
+			skipped++
+			e.progress.TaskDone(phase, t, m, true)
+			continue
+		}
+		p.Go(func(ctx context.Context) error {
+			start := time.Now()
+			m, err := t.Run(ctx)
+			if err != nil {
+				return fmt.Errorf("%s task %s: %w", phase, t.ID, err)
+			}
+			m.Phase, m.Task, m.Key = phase, t.ID, t.Key
+			m.Seconds = time.Since(start).Seconds()
+			if _, err := writeJSONAtomic(e.markerPath(phase, t.ID), m); err != nil {
+				return fmt.Errorf("%s task %s: marker: %w", phase, t.ID, err)
+			}
+			markers[i] = m
+			e.progress.TaskDone(phase, t, m, false)
+			return nil
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return nil, 0, err
+	}
+	if skipped > 0 {
+		e.log.Info("resumed", "phase", phase, "tasks_skipped", skipped, "tasks_run", len(tasks)-skipped)
+	}
+	return markers, skipped, nil
+}
+
+// removeStale deletes files under dirs (relative to the output) that no
+// marker lists and markers of tasks no longer planned: after a config
+// change shrinks the plan, old parts must not linger beside new ones.
+func (e *executor) removeStale(phase string, dirs []string, tasks []*Task, markers []*Marker) error {
+	keep := map[string]bool{}
+	for _, m := range markers {
+		for _, o := range m.Outputs {
+			keep[filepath.Clean(o.Path)] = true
+		}
+	}
+	for _, dir := range dirs {
+		root := filepath.Join(e.out, dir)
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, os.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			rel, _ := filepath.Rel(e.out, path)
+			if !keep[rel] {
+				e.log.Info("removing stale output", "file", rel)
+				return os.Remove(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	planned := map[string]bool{}
+	for _, t := range tasks {
+		planned[t.ID+".json"] = true
+	}
+	mdir := filepath.Join(e.out, ".curate", "markers", phase)
+	return filepath.WalkDir(mdir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(mdir, path)
+		if !planned[rel] && strings.HasSuffix(rel, ".json") {
+			return os.Remove(path)
+		}
+		return nil
+	})
+}
+
+func sortMarkers(ms []*Marker) {
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Task < ms[j].Task })
+}

@@ -1,0 +1,381 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sourcegraph/conc/stream"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/shards"
+	"github.com/curate-dev/curate/sources"
+)
+
+// formatVersion is part of every task key: bump it when the bytes a task
+// writes change for the same input, so old outputs are redone.
+const formatVersion = "curate-ingest-1"
+
+// DataDir is where curated documents go, one folder per source.
+const DataDir = "data"
+
+// RejectedDir holds dropped documents when keep_rejected is on.
+const RejectedDir = "rejected"
+
+// ingestSource is one source ready to run.
+type ingestSource struct {
+	cfg    *SourceConfig
+	kind   sources.Kind
+	units  []sources.Unit
+	stages []doc.Stage
+}
+
+// ingest holds what every ingest task of a run shares.
+type ingest struct {
+	cfg     *Config
+	out     string
+	workers int
+	log     *slog.Logger
+}
+
+// planIngest expands inputs and splits them into units, one task each.
+func (g *ingest) plan() ([]*ingestSource, []*Task, error) {
+	var srcs []*ingestSource
+	var tasks []*Task
+	for i := range g.cfg.Sources {
+		sc := &g.cfg.Sources[i]
+		inputs, err := g.cfg.ExpandInputs(i)
+		if err != nil {
+			return nil, nil, err
+		}
+		kind, err := sc.Build()
+		if err != nil {
+			return nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+		}
+		units, err := kind.Units(inputs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+		}
+		stages, err := g.cfg.stagesFor(sc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+		}
+		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages}
+		srcs = append(srcs, src)
+		for ui, u := range units {
+			key, err := g.taskKey(sc, u)
+			if err != nil {
+				return nil, nil, err
+			}
+			size := u.Input.Size
+			if u.End >= 0 {
+				size = u.End - u.Start
+			}
+			t := &Task{
+				Phase: "ingest",
+				ID:    fmt.Sprintf("%s/part-%05d", sc.Name, ui),
+				Key:   key,
+				Size:  size,
+			}
+			t.Run = func(ctx context.Context) (*Marker, error) { return g.runUnit(ctx, src, ui, u) }
+			tasks = append(tasks, t)
+		}
+	}
+	return srcs, tasks, nil
+}
+
+// taskKey hashes what a unit's output depends on. Inputs are identified by
+// size and modification time, as make and rsync do; content checksums go in
+// the manifest.
+func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
+	var mtime int64
+	if !sources.IsURL(u.Input.Path) {
+		if st, err := os.Stat(u.Input.Path); err == nil {
+			mtime = st.ModTime().UnixNano()
+		}
+	}
+	shared := *sc
+	shared.Weight, shared.Epochs = 0, 0 // mixture settings do not change ingest output
+	b, err := json.Marshal(struct {
+		Version      string
+		Source       SourceConfig
+		Stages       any
+		KeepRejected bool
+		Parquet      ParquetOptions
+		Unit         sources.Unit
+		MTime        int64
+	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u, mtime})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// batch is a run of documents processed together; batches keep the
+// per-document channel overhead off the hot path.
+type batch struct {
+	docs    []*doc.Document
+	reasons []string
+	counts  doc.Counts
+}
+
+const (
+	batchDocs  = 256
+	batchBytes = 4 << 20
+)
+
+// runUnit reads one unit through normalisation and the source's stages and
+// writes the kept documents, in input order, to one Parquet part.
+func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sources.Unit) (*Marker, error) {
+	sc := src.cfg
+	part := fmt.Sprintf("part-%05d.parquet", ui)
+	dataRel := filepath.Join(DataDir, sc.Name, part)
+	st := &SourceStats{Inputs: 1, InputBytes: u.Input.Size}
+	if u.Part > 0 {
+		st.Inputs = 0 // counted once, by the unit that starts the input
+	}
+	if u.End >= 0 {
+		st.InputBytes = u.End - u.Start
+	}
+	m := &Marker{Stats: map[string]*SourceStats{sc.Name: st}}
+
+	data, err := g.newPart(dataRel, false)
+	if err != nil {
+		return nil, err
+	}
+	defer data.abort()
+	var rejected *partWriter
+	if g.cfg.KeepRejected {
+		if rejected, err = g.newPart(filepath.Join(RejectedDir, sc.Name, part), true); err != nil {
+			return nil, err
+		}
+		defer rejected.abort()
+	}
+
+	var inputErr error
+	r, err := src.kind.Open(u)
+	if err != nil {
+		inputErr = err
+	} else {
+		inputErr = g.pump(ctx, src, u, r, st, m, data, rejected)
+		r.Close()
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if inputErr != nil {
+		var fatal *fatalError
+		if errors.As(inputErr, &fatal) || sc.OnError == "fail" {
+			return nil, inputErr
+		}
+		st.InputErrors++
+		m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Offset: -1, Error: inputErr.Error(), Action: "input_cut_short"})
+		g.log.Warn("input cut short; documents read before the error are kept", "source", sc.Name, "error", inputErr)
+	}
+
+	out, err := data.commit()
+	if err != nil {
+		return nil, err
+	}
+	m.Outputs = append(m.Outputs, out)
+	if rejected != nil {
+		out, err := rejected.commit()
+		if err != nil {
+			return nil, err
+		}
+		m.Outputs = append(m.Outputs, out)
+	}
+	if u.Part == 0 && !sources.IsURL(u.Input.Path) {
+		sum, size, err := fileSHA256(u.Input.Path)
+		if err == nil {
+			m.Inputs = append(m.Inputs, InputFile{Source: sc.Name, Path: u.Input.Path, Size: size, SHA256: sum})
+		}
+	}
+	return m, nil
+}
+
+// fatalError is a failure of curate's own output, never skippable.
+type fatalError struct{ err error }
+
+func (f *fatalError) Error() string { return f.err.Error() }
+func (f *fatalError) Unwrap() error { return f.err }
+
+// pump moves documents from the reader through the stages to the writers.
+// Batches are processed concurrently and written in the order read, so the
+// part's bytes do not depend on scheduling.
+func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r doc.Reader,
+	st *SourceStats, m *Marker, data, rejected *partWriter) error {
+	sc := src.cfg
+	workers := g.workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	s := stream.New().WithMaxGoroutines(workers)
+	var writeErr error
+	prefix := sc.Name + "/" + filepath.Base(u.Input.Path) + "/"
+	submit := func(b *batch) {
+		s.Go(func() stream.Callback {
+			g.process(src, b)
+			return func() {
+				if writeErr != nil {
+					return
+				}
+				writeErr = g.write(b, st, data, rejected)
+			}
+		})
+	}
+	cur := &batch{}
+	var curBytes int
+	var readErr error
+	for {
+		if ctx.Err() != nil || writeErr != nil {
+			break
+		}
+		d, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var rec *doc.RecordError
+			if errors.As(err, &rec) && sc.OnError == "skip" {
+				st.RecordErrors++
+				m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Record: rec.Record, Offset: rec.Offset, Error: err.Error(), Action: "skipped_record"})
+				continue
+			}
+			readErr = err
+			break
+		}
+		d.Source = sc.Name
+		d.ID = prefix + d.ID
+		st.DocsRead++
+		st.TextBytesRead += int64(len(d.Text))
+		cur.docs = append(cur.docs, d)
+		curBytes += len(d.Text)
+		if len(cur.docs) >= batchDocs || curBytes >= batchBytes {
+			submit(cur)
+			cur, curBytes = &batch{}, 0
+		}
+	}
+	if len(cur.docs) > 0 && (readErr == nil || sc.OnError == "skip") {
+		submit(cur)
+	}
+	s.Wait()
+	if writeErr != nil {
+		return &fatalError{writeErr}
+	}
+	return readErr
+}
+
+// process runs normalisation and stages over a batch; it touches only the
+// batch, so batches run in parallel.
+func (g *ingest) process(src *ingestSource, b *batch) {
+	b.counts = doc.Counts{}
+	b.reasons = make([]string, len(b.docs))
+	minChars := src.cfg.MinChars
+	for i, d := range b.docs {
+		normalize(d, b.counts)
+		if strings.TrimSpace(d.Text) == "" {
+			b.reasons[i] = "empty"
+			continue
+		}
+		if minChars > 0 && utf8.RuneCountInString(d.Text) < minChars {
+			b.reasons[i] = "min_chars"
+			continue
+		}
+		if d.Language == "" {
+			d.Language = "und"
+		}
+		for _, stage := range src.stages {
+			if rule := stage.Apply(d, b.counts); rule != "" {
+				b.reasons[i] = rule
+				break
+			}
+		}
+	}
+}
+
+// write sends a processed batch to the part files and counts it.
+func (g *ingest) write(b *batch, st *SourceStats, data, rejected *partWriter) error {
+	for k, v := range b.counts {
+		if st.Counters == nil {
+			st.Counters = map[string]int64{}
+		}
+		st.Counters[k] += v
+	}
+	for i, d := range b.docs {
+		chars := int64(len(d.Text))
+		if reason := b.reasons[i]; reason != "" {
+			st.drop(reason, chars)
+			if rejected != nil {
+				if err := rejected.w.Write(d, reason); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := data.w.Write(d, ""); err != nil {
+			return err
+		}
+		st.DocsWritten++
+		st.TextBytesWritten += chars
+		st.lang(d.Language, chars)
+	}
+	return nil
+}
+
+func (m *Marker) addError(e ErrorEntry) {
+	if len(m.Errors) < maxErrorsPerTask {
+		m.Errors = append(m.Errors, e)
+	}
+}
+
+// partWriter is a Parquet file being written under a temporary name.
+type partWriter struct {
+	rel string
+	f   *atomicFile
+	w   *shards.DocWriter
+}
+
+func (g *ingest) newPart(rel string, withReason bool) (*partWriter, error) {
+	f, err := createAtomic(filepath.Join(g.out, rel))
+	if err != nil {
+		return nil, &fatalError{err}
+	}
+	w, err := shards.NewDocWriter(f, shards.WriterOptions{
+		RowGroupBytes: int64(g.cfg.Parquet.RowGroupMB) << 20,
+		ZstdLevel:     g.cfg.Parquet.ZstdLevel,
+		WithReason:    withReason,
+	})
+	if err != nil {
+		f.Abort()
+		return nil, &fatalError{err}
+	}
+	return &partWriter{rel: rel, f: f, w: w}, nil
+}
+
+func (p *partWriter) commit() (OutputFile, error) {
+	if err := p.w.Close(); err != nil {
+		p.f.Abort()
+		return OutputFile{}, &fatalError{fmt.Errorf("%s: %w", p.rel, err)}
+	}
+	out, err := p.f.Commit()
+	if err != nil {
+		return OutputFile{}, &fatalError{fmt.Errorf("%s: %w", p.rel, err)}
+	}
+	out.Path = p.rel
+	out.Rows = p.w.Rows()
+	return out, nil
+}
+
+func (p *partWriter) abort() { p.f.Abort() }

@@ -1,0 +1,142 @@
+package pipeline
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/curate-dev/curate/sources"
+	"github.com/curate-dev/curate/sources/books"
+	"github.com/curate-dev/curate/sources/jsonl"
+)
+
+// kindBlock is one source kind a SourceConfig may name; adding a source
+// kind means adding its Options field to SourceConfig and a row here.
+type kindBlock struct {
+	name  string
+	set   bool
+	build func() (sources.Kind, error)
+	check func() error
+}
+
+func (s *SourceConfig) kinds() []kindBlock {
+	return []kindBlock{
+		{"books", s.Books != nil,
+			func() (sources.Kind, error) { return books.New(*s.Books) },
+			func() error { return s.Books.Validate() }},
+		{"jsonl", s.JSONL != nil,
+			func() (sources.Kind, error) { return jsonl.New(*s.JSONL) },
+			func() error { return s.JSONL.Validate() }},
+	}
+}
+
+// Kind names the source's kind block ("books", ...), "" if none is set.
+func (s *SourceConfig) Kind() string {
+	for _, k := range s.kinds() {
+		if k.set {
+			return k.name
+		}
+	}
+	return ""
+}
+
+// Build makes the source's reader factory.
+func (s *SourceConfig) Build() (sources.Kind, error) {
+	for _, k := range s.kinds() {
+		if k.set {
+			return k.build()
+		}
+	}
+	return nil, fmt.Errorf("source %q: no kind block", s.Name)
+}
+
+var nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+
+func validOnError(v string) bool { return v == "skip" || v == "fail" }
+
+// validate checks meaning, not syntax: every mistake is reported with its
+// position.
+func (c *Config) validate() ConfigErrors {
+	var errs ConfigErrors
+	if c.Output == "" {
+		errs = append(errs, c.errAt("output must not be empty", "output"))
+	}
+	if c.Workers < 0 {
+		errs = append(errs, c.errAt(fmt.Sprintf("workers must be 0 (all cores) or more, got %d", c.Workers), "workers"))
+	}
+	if !validOnError(c.OnError) {
+		errs = append(errs, c.errAt(fmt.Sprintf("on_error must be skip or fail, got %q", c.OnError), "on_error"))
+	}
+	if c.Parquet.RowGroupMB <= 0 {
+		errs = append(errs, c.errAt("parquet.row_group_mb must be positive", "parquet", "row_group_mb"))
+	}
+	if len(c.Sources) == 0 {
+		errs = append(errs, c.errAt("no sources: the config must list at least one source", "sources"))
+	}
+	seen := map[string]bool{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		switch {
+		case !nameRe.MatchString(s.Name):
+			errs = append(errs, c.errAt(fmt.Sprintf("source name %q: use lower-case letters, digits, '.', '_' or '-'", s.Name), "sources", i, "name"))
+		case seen[s.Name]:
+			errs = append(errs, c.errAt(fmt.Sprintf("source name %q used twice", s.Name), "sources", i, "name"))
+		}
+		seen[s.Name] = true
+		if s.OnError == "" {
+			s.OnError = c.OnError
+		} else if !validOnError(s.OnError) {
+			errs = append(errs, c.errAt(fmt.Sprintf("on_error must be skip or fail, got %q", s.OnError), "sources", i, "on_error"))
+		}
+		if s.Weight <= 0 {
+			errs = append(errs, c.errAt(fmt.Sprintf("weight must be positive, got %g", s.Weight), "sources", i, "weight"))
+		}
+		if s.Epochs <= 0 {
+			errs = append(errs, c.errAt(fmt.Sprintf("epochs must be positive, got %g", s.Epochs), "sources", i, "epochs"))
+		}
+		if len(s.Inputs) == 0 {
+			errs = append(errs, c.errAt(fmt.Sprintf("source %q has no inputs", s.Name), "sources", i))
+		}
+		var set []string
+		for _, k := range s.kinds() {
+			if k.set {
+				set = append(set, k.name)
+				if err := k.check(); err != nil {
+					errs = append(errs, c.errAt(fmt.Sprintf("source %q: %s: %v", s.Name, k.name, err), "sources", i, k.name))
+				}
+			}
+		}
+		if len(set) != 1 {
+			var all []string
+			for _, k := range s.kinds() {
+				all = append(all, k.name)
+			}
+			msg := fmt.Sprintf("source %q needs exactly one kind block (one of %s), has %d", s.Name, strings.Join(all, ", "), len(set))
+			errs = append(errs, c.errAt(msg, "sources", i))
+		}
+	}
+	return errs
+}
+
+// ExpandInputs resolves a source's inputs; a pattern that matches nothing
+// or names a missing file is reported at its line in the config.
+func (c *Config) ExpandInputs(i int) ([]sources.Input, error) {
+	s := &c.Sources[i]
+	var all []sources.Input
+	seen := map[string]bool{}
+	for j, pat := range s.Inputs {
+		ins, err := sources.Expand("", []string{pat})
+		if err != nil {
+			return nil, c.errAt(fmt.Sprintf("source %q: %v", s.Name, err), "sources", i, "inputs", j)
+		}
+		for _, in := range ins {
+			if !seen[in.Path] {
+				seen[in.Path] = true
+				all = append(all, in)
+			}
+		}
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].Path < all[b].Path })
+	return all, nil
+}

@@ -1,0 +1,32 @@
+package pipeline
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+)
+
+// normalize makes text what every stage may assume: valid UTF-8, NFC, no
+// NUL bytes. What it changed is counted so a source that feeds broken
+// bytes shows in the report.
+func normalize(d *doc.Document, c doc.Counter) {
+	t := d.Text
+	if !utf8.ValidString(t) {
+		t = strings.ToValidUTF8(t, "\uFFFD")
+		c.Add("normalize.invalid_utf8_docs", 1)
+	}
+	if strings.IndexByte(t, 0) >= 0 {
+		t = strings.ReplaceAll(t, "\x00", "")
+		c.Add("normalize.nul_docs", 1)
+	}
+	// The quick check answers "already NFC" for almost all text without
+	// allocating; only the rest pays for the transform.
+	if !norm.NFC.IsNormalString(t) {
+		t = norm.NFC.String(t)
+		c.Add("normalize.nfc_docs", 1)
+	}
+	d.Text = t
+}

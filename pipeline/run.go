@@ -1,0 +1,239 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"time"
+)
+
+// Version is curate's version, stamped into manifests.
+const Version = "0.1.0"
+
+// RunOptions are the knobs of one run that do not change its output.
+type RunOptions struct {
+	// Output overrides the config's output directory.
+	Output string
+	// Workers overrides the config's worker count; 0 keeps it.
+	Workers int
+	// Force reruns every task, finished or not.
+	Force    bool
+	Log      *slog.Logger
+	Progress Progress
+}
+
+// Result is what a run produced.
+type Result struct {
+	Output   string
+	Manifest *Manifest
+	Stats    *Stats
+	Errors   []ErrorEntry
+	// TasksRun and TasksSkipped count this invocation's work.
+	TasksRun, TasksSkipped int
+	Duration               time.Duration
+}
+
+// Manifest describes a run's output; it is deterministic for a given config
+// and input, whatever the number of workers, so two runs can be compared by
+// it alone.
+type Manifest struct {
+	CurateVersion string          `json:"curate_version"`
+	Config        ManifestConfig  `json:"config"`
+	Inputs        []InputFile     `json:"inputs"`
+	Phases        []ManifestPhase `json:"phases"`
+	Outputs       []OutputFile    `json:"outputs"`
+}
+
+// ManifestConfig identifies the config a run used.
+type ManifestConfig struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+}
+
+// ManifestPhase lists a phase's tasks.
+type ManifestPhase struct {
+	Name  string         `json:"name"`
+	Tasks []ManifestTask `json:"tasks"`
+}
+
+// ManifestTask is one task's identity and outputs.
+type ManifestTask struct {
+	ID      string   `json:"id"`
+	Key     string   `json:"key"`
+	Outputs []string `json:"outputs"`
+}
+
+// ConfigHash hashes the config's meaning (not its comments or layout), less
+// the settings that cannot change the output (output directory, workers).
+func (c *Config) ConfigHash() string {
+	cc := *c
+	cc.Output, cc.Workers = "", 0
+	b, _ := json.Marshal(cc)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Run executes the config's phases. Finished tasks are skipped unless
+// opts.Force; the manifest, stats and error report are rewritten at the end.
+func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
+	start := time.Now()
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = nopProgress{}
+	}
+	out := cfg.Output
+	if opts.Output != "" {
+		out = opts.Output
+	}
+	workers := cfg.Workers
+	if opts.Workers > 0 {
+		workers = opts.Workers
+	}
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	ex := &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress}
+	g := &ingest{cfg: cfg, out: out, workers: workers, log: log}
+
+	_, tasks, err := g.plan()
+	if err != nil {
+		return nil, err
+	}
+	markers, skipped, err := ex.runPhase(ctx, "ingest", tasks)
+	if err != nil {
+		return nil, err
+	}
+	if err := ex.removeStale("ingest", []string{DataDir, RejectedDir}, tasks, markers); err != nil {
+		return nil, fmt.Errorf("cleaning stale outputs: %w", err)
+	}
+
+	res := &Result{Output: out, Stats: &Stats{}}
+	for _, m := range markers {
+		for name, s := range m.Stats {
+			res.Stats.add(name, s)
+		}
+		res.Errors = append(res.Errors, m.Errors...)
+	}
+	res.TasksSkipped = skipped
+	res.TasksRun = len(tasks) - res.TasksSkipped
+	res.Manifest = buildManifest(cfg, []ManifestPhase{phaseOf("ingest", tasks, markers)}, markers)
+	if err := writeRunFiles(out, res); err != nil {
+		return nil, err
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+func phaseOf(name string, tasks []*Task, markers []*Marker) ManifestPhase {
+	ph := ManifestPhase{Name: name}
+	for i, t := range tasks {
+		mt := ManifestTask{ID: t.ID, Key: t.Key}
+		for _, o := range markers[i].Outputs {
+			mt.Outputs = append(mt.Outputs, o.Path)
+		}
+		ph.Tasks = append(ph.Tasks, mt)
+	}
+	return ph
+}
+
+func buildManifest(cfg *Config, phases []ManifestPhase, markers []*Marker) *Manifest {
+	m := &Manifest{
+		CurateVersion: Version,
+		Config:        ManifestConfig{Path: cfg.path, SHA256: cfg.ConfigHash()},
+		Phases:        phases,
+	}
+	for _, mk := range markers {
+		m.Inputs = append(m.Inputs, mk.Inputs...)
+		m.Outputs = append(m.Outputs, mk.Outputs...)
+	}
+	sort.Slice(m.Inputs, func(i, j int) bool { return m.Inputs[i].Path < m.Inputs[j].Path })
+	sort.Slice(m.Outputs, func(i, j int) bool { return m.Outputs[i].Path < m.Outputs[j].Path })
+	if m.Inputs == nil {
+		m.Inputs = []InputFile{}
+	}
+	if m.Outputs == nil {
+		m.Outputs = []OutputFile{}
+	}
+	return m
+}
+
+// ErrorReport is errors.json: what was skipped, counted per source, and the
+// first entries of each task.
+type ErrorReport struct {
+	RecordsSkipped map[string]int64 `json:"records_skipped"`
+	InputsCutShort map[string]int64 `json:"inputs_cut_short"`
+	Entries        []ErrorEntry     `json:"entries"`
+}
+
+func writeRunFiles(out string, res *Result) error {
+	if _, err := writeJSONAtomic(filepath.Join(out, "manifest.json"), res.Manifest); err != nil {
+		return err
+	}
+	if _, err := writeJSONAtomic(filepath.Join(out, "stats.json"), res.Stats); err != nil {
+		return err
+	}
+	rep := ErrorReport{RecordsSkipped: map[string]int64{}, InputsCutShort: map[string]int64{}, Entries: res.Errors}
+	for name, s := range res.Stats.Sources {
+		rep.RecordsSkipped[name] = s.RecordErrors
+		rep.InputsCutShort[name] = s.InputErrors
+	}
+	if rep.Entries == nil {
+		rep.Entries = []ErrorEntry{}
+	}
+	_, err := writeJSONAtomic(filepath.Join(out, "errors.json"), rep)
+	return err
+}
+
+// PlanSummary is what `curate validate` prints: the phases, their tasks and
+// the inputs behind them, without running anything.
+type PlanSummary struct {
+	Sources []PlanSource
+	Tasks   int
+	Bytes   int64
+}
+
+// PlanSource is one source's share of the plan.
+type PlanSource struct {
+	Name, Kind string
+	Inputs     []string
+	Tasks      int
+	Bytes      int64
+}
+
+// Plan checks that every input exists and can be split into tasks.
+func Plan(cfg *Config) (*PlanSummary, error) {
+	g := &ingest{cfg: cfg}
+	srcs, tasks, err := g.plan()
+	if err != nil {
+		return nil, err
+	}
+	ps := &PlanSummary{Tasks: len(tasks)}
+	for _, s := range srcs {
+		p := PlanSource{Name: s.cfg.Name, Kind: s.cfg.Kind(), Tasks: len(s.units)}
+		seen := map[string]bool{}
+		for _, u := range s.units {
+			if !seen[u.Input.Path] {
+				seen[u.Input.Path] = true
+				p.Inputs = append(p.Inputs, u.Input.Path)
+				p.Bytes += max(u.Input.Size, 0)
+			}
+		}
+		ps.Bytes += p.Bytes
+		ps.Sources = append(ps.Sources, p)
+	}
+	return ps, nil
+}

@@ -1,0 +1,150 @@
+package pipeline
+
+import (
+	"maps"
+	"slices"
+)
+
+// OutputFile is one file a task wrote, as the manifest lists it.
+type OutputFile struct {
+	Path   string `json:"path"` // relative to the output directory
+	Rows   int64  `json:"rows,omitempty"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// InputFile is one input a task read.
+type InputFile struct {
+	Source string `json:"source"`
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// Drop counts what one rule removed.
+type Drop struct {
+	Docs  int64 `json:"docs"`
+	TextBytes int64 `json:"text_bytes"`
+}
+
+// LangCount is one language's share of a source.
+type LangCount struct {
+	Docs  int64 `json:"docs"`
+	TextBytes int64 `json:"text_bytes"`
+}
+
+// SourceStats are the counts of one source: the funnel from bytes read to
+// documents written, every drop by rule, every stage counter.
+type SourceStats struct {
+	Inputs       int64                 `json:"inputs"`
+	InputBytes   int64                 `json:"input_bytes"`
+	DocsRead     int64                 `json:"docs_read"`
+	TextBytesRead    int64                 `json:"text_bytes_read"`
+	DocsWritten  int64                 `json:"docs_written"`
+	TextBytesWritten int64                 `json:"text_bytes_written"`
+	RecordErrors int64                 `json:"record_errors"`
+	InputErrors  int64                 `json:"input_errors"`
+	Dropped      map[string]*Drop      `json:"dropped,omitempty"`
+	Counters     map[string]int64      `json:"counters,omitempty"`
+	Languages    map[string]*LangCount `json:"languages,omitempty"`
+}
+
+func (s *SourceStats) drop(rule string, chars int64) {
+	if s.Dropped == nil {
+		s.Dropped = map[string]*Drop{}
+	}
+	d := s.Dropped[rule]
+	if d == nil {
+		d = &Drop{}
+		s.Dropped[rule] = d
+	}
+	d.Docs++
+	d.TextBytes += chars
+}
+
+func (s *SourceStats) lang(code string, chars int64) {
+	if s.Languages == nil {
+		s.Languages = map[string]*LangCount{}
+	}
+	l := s.Languages[code]
+	if l == nil {
+		l = &LangCount{}
+		s.Languages[code] = l
+	}
+	l.Docs++
+	l.TextBytes += chars
+}
+
+// merge adds o into s.
+func (s *SourceStats) merge(o *SourceStats) {
+	s.Inputs += o.Inputs
+	s.InputBytes += o.InputBytes
+	s.DocsRead += o.DocsRead
+	s.TextBytesRead += o.TextBytesRead
+	s.DocsWritten += o.DocsWritten
+	s.TextBytesWritten += o.TextBytesWritten
+	s.RecordErrors += o.RecordErrors
+	s.InputErrors += o.InputErrors
+	for k, d := range o.Dropped {
+		if s.Dropped == nil {
+			s.Dropped = map[string]*Drop{}
+		}
+		if s.Dropped[k] == nil {
+			s.Dropped[k] = &Drop{}
+		}
+		s.Dropped[k].Docs += d.Docs
+		s.Dropped[k].TextBytes += d.TextBytes
+	}
+	for k, v := range o.Counters {
+		if s.Counters == nil {
+			s.Counters = map[string]int64{}
+		}
+		s.Counters[k] += v
+	}
+	for k, l := range o.Languages {
+		if s.Languages == nil {
+			s.Languages = map[string]*LangCount{}
+		}
+		if s.Languages[k] == nil {
+			s.Languages[k] = &LangCount{}
+		}
+		s.Languages[k].Docs += l.Docs
+		s.Languages[k].TextBytes += l.TextBytes
+	}
+}
+
+// ErrorEntry is one line of the run's error report.
+type ErrorEntry struct {
+	Source string `json:"source"`
+	Input  string `json:"input"`
+	Record string `json:"record,omitempty"`
+	Offset int64  `json:"offset"`
+	Error  string `json:"error"`
+	// Action is what happened: "skipped_record", "input_cut_short" (what
+	// was read before the break is kept) or "failed".
+	Action string `json:"action"`
+}
+
+// maxErrorsPerTask bounds the error list a marker keeps; the counts in the
+// stats stay exact.
+const maxErrorsPerTask = 1000
+
+// Stats is the whole run's statistics, by source name.
+type Stats struct {
+	Sources map[string]*SourceStats `json:"sources"`
+}
+
+func (s *Stats) add(name string, o *SourceStats) {
+	if s.Sources == nil {
+		s.Sources = map[string]*SourceStats{}
+	}
+	if s.Sources[name] == nil {
+		s.Sources[name] = &SourceStats{}
+	}
+	s.Sources[name].merge(o)
+}
+
+// SourceNames lists the sources in name order.
+func (s *Stats) SourceNames() []string {
+	return slices.Sorted(maps.Keys(s.Sources))
+}
