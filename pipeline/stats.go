@@ -23,30 +23,30 @@ type InputFile struct {
 
 // Drop counts what one rule removed.
 type Drop struct {
-	Docs  int64 `json:"docs"`
+	Docs      int64 `json:"docs"`
 	TextBytes int64 `json:"text_bytes"`
 }
 
 // LangCount is one language's share of a source.
 type LangCount struct {
-	Docs  int64 `json:"docs"`
+	Docs      int64 `json:"docs"`
 	TextBytes int64 `json:"text_bytes"`
 }
 
 // SourceStats are the counts of one source: the funnel from bytes read to
 // documents written, every drop by rule, every stage counter.
 type SourceStats struct {
-	Inputs       int64                 `json:"inputs"`
-	InputBytes   int64                 `json:"input_bytes"`
-	DocsRead     int64                 `json:"docs_read"`
+	Inputs           int64                 `json:"inputs"`
+	InputBytes       int64                 `json:"input_bytes"`
+	DocsRead         int64                 `json:"docs_read"`
 	TextBytesRead    int64                 `json:"text_bytes_read"`
-	DocsWritten  int64                 `json:"docs_written"`
+	DocsWritten      int64                 `json:"docs_written"`
 	TextBytesWritten int64                 `json:"text_bytes_written"`
-	RecordErrors int64                 `json:"record_errors"`
-	InputErrors  int64                 `json:"input_errors"`
-	Dropped      map[string]*Drop      `json:"dropped,omitempty"`
-	Counters     map[string]int64      `json:"counters,omitempty"`
-	Languages    map[string]*LangCount `json:"languages,omitempty"`
+	RecordErrors     int64                 `json:"record_errors"`
+	InputErrors      int64                 `json:"input_errors"`
+	Dropped          map[string]*Drop      `json:"dropped,omitempty"`
+	Counters         map[string]int64      `json:"counters,omitempty"`
+	Languages        map[string]*LangCount `json:"languages,omitempty"`
 }
 
 func (s *SourceStats) drop(rule string, chars int64) {
