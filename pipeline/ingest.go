@@ -48,34 +48,39 @@ type ingest struct {
 	log     *slog.Logger
 }
 
-// planIngest expands inputs and splits them into units, one task each.
-func (g *ingest) plan() ([]*ingestSource, []*Task, error) {
+// plan expands inputs and splits them into units, one task each. Inputs
+// skipped under on_error: skip are returned as error entries.
+func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 	var srcs []*ingestSource
 	var tasks []*Task
+	var skippedInputs []ErrorEntry
 	for i := range g.cfg.Sources {
 		sc := &g.cfg.Sources[i]
-		inputs, err := g.cfg.ExpandInputs(i)
+		inputs, skipped, err := g.cfg.ExpandInputs(i)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
+		}
+		for _, e := range skipped {
+			skippedInputs = append(skippedInputs, ErrorEntry{Source: sc.Name, Offset: -1, Error: e.Error(), Action: "input_skipped"})
 		}
 		kind, err := sc.Build()
 		if err != nil {
-			return nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
 		units, err := kind.Units(inputs)
 		if err != nil {
-			return nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
 		stages, err := g.cfg.stagesFor(sc)
 		if err != nil {
-			return nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
 		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages}
 		srcs = append(srcs, src)
 		for ui, u := range units {
 			key, err := g.taskKey(sc, u)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			size := u.Input.Size
 			if u.End >= 0 {
@@ -91,7 +96,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, error) {
 			tasks = append(tasks, t)
 		}
 	}
-	return srcs, tasks, nil
+	return srcs, tasks, skippedInputs, nil
 }
 
 // taskKey hashes what a unit's output depends on. Inputs are identified by

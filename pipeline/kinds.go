@@ -119,24 +119,30 @@ func (c *Config) validate() ConfigErrors {
 	return errs
 }
 
-// ExpandInputs resolves a source's inputs; a pattern that matches nothing
-// or names a missing file is reported at its line in the config.
-func (c *Config) ExpandInputs(i int) ([]sources.Input, error) {
+// ExpandInputs resolves a source's inputs. A pattern that matches nothing
+// or names a missing file or a directory is an error at its line in the
+// config; under on_error: skip it is returned in skipped instead, so the run
+// goes on and reports it.
+func (c *Config) ExpandInputs(i int) (inputs []sources.Input, skipped []error, err error) {
 	s := &c.Sources[i]
-	var all []sources.Input
 	seen := map[string]bool{}
 	for j, pat := range s.Inputs {
 		ins, err := sources.Expand("", []string{pat})
 		if err != nil {
-			return nil, c.errAt(fmt.Sprintf("source %q: %v", s.Name, err), "sources", i, "inputs", j)
+			ce := c.errAt(fmt.Sprintf("source %q: %v", s.Name, err), "sources", i, "inputs", j)
+			if s.OnError == "skip" {
+				skipped = append(skipped, ce)
+				continue
+			}
+			return nil, nil, ce
 		}
 		for _, in := range ins {
 			if !seen[in.Path] {
 				seen[in.Path] = true
-				all = append(all, in)
+				inputs = append(inputs, in)
 			}
 		}
 	}
-	sort.Slice(all, func(a, b int) bool { return all[a].Path < all[b].Path })
-	return all, nil
+	sort.Slice(inputs, func(a, b int) bool { return inputs[a].Path < inputs[b].Path })
+	return inputs, skipped, nil
 }

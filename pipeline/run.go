@@ -109,7 +109,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	ex := &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress}
 	g := &ingest{cfg: cfg, out: out, workers: workers, log: log}
 
-	_, tasks, err := g.plan()
+	_, tasks, skippedInputs, err := g.plan()
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +122,11 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	}
 
 	res := &Result{Output: out, Stats: &Stats{}}
+	for _, e := range skippedInputs {
+		res.Stats.add(e.Source, &SourceStats{InputErrors: 1})
+		res.Errors = append(res.Errors, e)
+		log.Warn("input skipped", "error", e.Error)
+	}
 	for _, m := range markers {
 		for name, s := range m.Stats {
 			res.Stats.add(name, s)
@@ -202,6 +207,9 @@ func writeRunFiles(out string, res *Result) error {
 // the inputs behind them, without running anything.
 type PlanSummary struct {
 	Sources []PlanSource
+	// Skipped are inputs that are missing or unreadable, skipped under
+	// on_error: skip.
+	Skipped []ErrorEntry
 	Tasks   int
 	Bytes   int64
 }
@@ -217,11 +225,11 @@ type PlanSource struct {
 // Plan checks that every input exists and can be split into tasks.
 func Plan(cfg *Config) (*PlanSummary, error) {
 	g := &ingest{cfg: cfg}
-	srcs, tasks, err := g.plan()
+	srcs, tasks, skipped, err := g.plan()
 	if err != nil {
 		return nil, err
 	}
-	ps := &PlanSummary{Tasks: len(tasks)}
+	ps := &PlanSummary{Tasks: len(tasks), Skipped: skipped}
 	for _, s := range srcs {
 		p := PlanSource{Name: s.cfg.Name, Kind: s.cfg.Kind(), Tasks: len(s.units)}
 		seen := map[string]bool{}

@@ -161,6 +161,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", pos[0])
+	for _, e := range plan.Skipped {
+		fmt.Fprintf(stdout, "warning: will skip: %s\n", e.Error)
+	}
 	fmt.Fprintf(stdout, "output: %s\n", cfg.Output)
 	fmt.Fprintf(stdout, "phase ingest: %d tasks over %s of input\n", plan.Tasks, humanBytes(plan.Bytes))
 	for _, s := range plan.Sources {

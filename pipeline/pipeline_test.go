@@ -1,0 +1,449 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+
+	"github.com/curate-dev/curate/shards"
+)
+
+// TestMain lets the resume test run a real pipeline in a child process it
+// can SIGKILL.
+func TestMain(m *testing.M) {
+	if cfgPath := os.Getenv("CURATE_TEST_CHILD_CONFIG"); cfgPath != "" {
+		cfg, err := LoadConfig(cfgPath)
+		if err == nil {
+			_, err = Run(context.Background(), cfg, RunOptions{Workers: 1})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func writeFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// jsonlCorpus writes n gzip-compressed JSONL files of pseudo-random words.
+func jsonlCorpus(t testing.TB, dir string, n, docsPerFile int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := strings.Fields("the of and to in a is that for it as was with be by on not he this are or his from at which but have an they")
+	for f := 0; f < n; f++ {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		for d := 0; d < docsPerFile; d++ {
+			var sb strings.Builder
+			for w := 0; w < 200+rng.IntN(400); w++ {
+				sb.WriteString(words[rng.IntN(len(words))])
+				sb.WriteByte(' ')
+			}
+			line, _ := json.Marshal(map[string]any{"id": fmt.Sprint(d), "text": sb.String(), "n": d})
+			zw.Write(append(line, '\n'))
+		}
+		zw.Close()
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("in-%03d.jsonl.gz", f)), buf.Bytes())
+	}
+}
+
+func configFor(t testing.TB, dir, body string) *Config {
+	t.Helper()
+	path := filepath.Join(dir, "c.yaml")
+	writeFile(t, path, []byte(body))
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// outputBytes reads every output file of a run (not markers or timing).
+func outputBytes(t testing.TB, out string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(path, ".curate") {
+			return err
+		}
+		rel, _ := filepath.Rel(out, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[rel] = b
+		return nil
+	})
+	return files
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.txt"), []byte("x"))
+	in := filepath.Join(dir, "a.txt")
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		{"unknown top key", "output: o\nworkrs: 2\nsources:\n  - name: b\n    inputs: [" + in + "]\n    books: {}\n",
+			[]string{"c.yaml:2:1: unknown key \"workrs\""}},
+		{"unknown nested key", "sources:\n  - name: b\n    inputs: [" + in + "]\n    books:\n      max_byte: 10\n",
+			[]string{"c.yaml:5:7: unknown key \"max_byte\""}},
+		{"all unknown keys listed", "sources:\n  - name: b\n    inputz: [x]\n    books: {keep: true}\n",
+			[]string{"c.yaml:3:5: unknown key \"inputz\"", "c.yaml:4:13: unknown key \"keep\""}},
+		{"wrong type", "workers: many\nsources: []\n",
+			[]string{"c.yaml:1:1: key \"workers\": cannot unmarshal !!str `many` into int"}},
+		{"missing input", "sources:\n  - name: b\n    on_error: fail\n    inputs:\n      - " + filepath.Join(dir, "nope.txt") + "\n    books: {}\n",
+			[]string{"c.yaml:5:9: source \"b\": input", "nope.txt: no such file"}},
+		{"no kind", "sources:\n  - name: b\n    inputs: [" + in + "]\n",
+			[]string{"c.yaml:2:5: source \"b\" needs exactly one kind block"}},
+		{"two kinds", "sources:\n  - name: b\n    inputs: [" + in + "]\n    books: {}\n    jsonl: {}\n",
+			[]string{"has 2"}},
+		{"bad on_error", "on_error: ignore\nsources:\n  - name: b\n    inputs: [" + in + "]\n    books: {}\n",
+			[]string{"c.yaml:1:1: on_error must be skip or fail"}},
+		{"duplicate names", "sources:\n  - name: b\n    inputs: [" + in + "]\n    books: {}\n  - name: b\n    inputs: [" + in + "]\n    books: {}\n",
+			[]string{"c.yaml:5:5: source name \"b\" used twice"}},
+		{"bad option value", "sources:\n  - name: b\n    inputs: [" + in + "]\n    books: {max_bytes: -1}\n",
+			[]string{"c.yaml:4:5: source \"b\": books: max_bytes must be positive"}},
+		{"syntax", "sources: [\n", []string{"c.yaml"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "c.yaml")
+			writeFile(t, path, []byte(c.body))
+			cfg, err := LoadConfig(path)
+			if err == nil && cfg != nil {
+				_, err = Plan(cfg)
+			}
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\nshould contain %q", err, w)
+				}
+			}
+		})
+	}
+	if _, err := LoadConfig(filepath.Join(dir, "absent.yaml")); err == nil || !strings.Contains(err.Error(), "absent.yaml: config file not found") {
+		t.Errorf("missing config file: %v", err)
+	}
+}
+
+func TestDeterministicAcrossWorkers(t *testing.T) {
+	dir := t.TempDir()
+	jsonlCorpus(t, filepath.Join(dir, "in"), 6, 300)
+	var outs []map[string][]byte
+	for _, workers := range []int{1, 4} {
+		out := filepath.Join(dir, fmt.Sprintf("out-%d", workers))
+		cfg := configFor(t, dir, fmt.Sprintf(`
+output: %s
+parquet: {row_group_mb: 1}
+sources:
+  - name: web
+    inputs: [%s/in/*.jsonl.gz]
+    min_chars: 1500
+    jsonl: {}
+`, out, dir))
+		if _, err := Run(context.Background(), cfg, RunOptions{Workers: workers}); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, outputBytes(t, out))
+	}
+	if len(outs[0]) < 8 {
+		t.Fatalf("too few outputs: %d", len(outs[0]))
+	}
+	for name, b := range outs[0] {
+		if !bytes.Equal(b, outs[1][name]) {
+			t.Errorf("%s differs between --workers 1 and --workers 4", name)
+		}
+	}
+	if len(outs[0]) != len(outs[1]) {
+		t.Errorf("file sets differ: %d vs %d", len(outs[0]), len(outs[1]))
+	}
+}
+
+func readManifest(t testing.TB, out string) Manifest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestResumeAfterSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child pipeline")
+	}
+	dir := t.TempDir()
+	jsonlCorpus(t, filepath.Join(dir, "in"), 40, 400)
+	body := func(out string) string {
+		return fmt.Sprintf("output: %s\nworkers: 1\nsources:\n  - name: web\n    inputs: [%s/in/*.jsonl.gz]\n    jsonl: {}\n", out, dir)
+	}
+	// The reference: one uninterrupted run.
+	ref := filepath.Join(dir, "ref")
+	if _, err := Run(context.Background(), configFor(t, dir, body(ref)), RunOptions{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "killed")
+	cfgPath := filepath.Join(dir, "killed.yaml")
+	writeFile(t, cfgPath, []byte(body(out)))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "CURATE_TEST_CHILD_CONFIG="+cfgPath)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	markers := filepath.Join(out, ".curate", "markers", "ingest", "web")
+	deadline := time.Now().Add(60 * time.Second)
+	killed := false
+	for time.Now().Before(deadline) {
+		if countMarkers(markers) >= 3 {
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed = true
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Wait()
+	if !killed {
+		t.Fatal("child never got far enough to be killed")
+	}
+	if countMarkers(markers) >= 40 {
+		t.Skip("child finished before the kill landed; machine too fast for this workload")
+	}
+	// Nothing under a final name may be partial: every part must read whole.
+	parts, _ := filepath.Glob(filepath.Join(out, DataDir, "web", "*.parquet"))
+	for _, p := range parts {
+		r, err := shards.OpenDocs(p)
+		if err != nil {
+			t.Fatalf("partial file under final name %s: %v", p, err)
+		}
+		for {
+			if _, err := r.Next(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+		}
+		r.Close()
+	}
+	res, err := Run(context.Background(), configFor(t, dir, body(out)), RunOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TasksSkipped < 3 || res.TasksRun == 0 {
+		t.Errorf("resume ran %d and skipped %d tasks; want the finished ones skipped", res.TasksRun, res.TasksSkipped)
+	}
+	got, want := readManifest(t, out), readManifest(t, ref)
+	if len(got.Outputs) != len(want.Outputs) {
+		t.Fatalf("outputs %d, want %d", len(got.Outputs), len(want.Outputs))
+	}
+	for i := range want.Outputs {
+		if got.Outputs[i] != want.Outputs[i] {
+			t.Errorf("output %d: %+v, want %+v", i, got.Outputs[i], want.Outputs[i])
+		}
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(out, DataDir, "web", ".*tmp*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left after resume: %v", leftovers)
+	}
+}
+
+// countMarkers counts finished markers, not ones still being written.
+func countMarkers(dir string) int {
+	ents, _ := os.ReadDir(dir)
+	n := 0
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), ".") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRerunSkipsAndChangeInvalidates(t *testing.T) {
+	dir := t.TempDir()
+	jsonlCorpus(t, filepath.Join(dir, "in"), 3, 20)
+	out := filepath.Join(dir, "out")
+	body := "output: " + out + "\nsources:\n  - name: web\n    inputs: [" + dir + "/in/*.jsonl.gz]\n    min_chars: %d\n    jsonl: {}\n"
+	run := func(minChars int, force bool) *Result {
+		res, err := Run(context.Background(), configFor(t, dir, fmt.Sprintf(body, minChars)), RunOptions{Force: force})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if r := run(10, false); r.TasksRun != 3 {
+		t.Fatalf("first run ran %d tasks", r.TasksRun)
+	}
+	if r := run(10, false); r.TasksRun != 0 || r.TasksSkipped != 3 {
+		t.Fatalf("rerun ran %d, skipped %d", r.TasksRun, r.TasksSkipped)
+	}
+	if r := run(2000, false); r.TasksRun != 3 {
+		t.Fatalf("changed config ran %d tasks, want 3", r.TasksRun)
+	}
+	if r := run(2000, true); r.TasksRun != 3 {
+		t.Fatalf("--force ran %d tasks, want 3", r.TasksRun)
+	}
+	// Fewer inputs: the old part must not linger.
+	os.Remove(filepath.Join(dir, "in", "in-002.jsonl.gz"))
+	run(2000, false)
+	if _, err := os.Stat(filepath.Join(out, DataDir, "web", "part-00002.parquet")); err == nil {
+		t.Errorf("stale part-00002 left after its input went away")
+	}
+}
+
+func compress(t testing.TB, kind string, data []byte) []byte {
+	var buf bytes.Buffer
+	switch kind {
+	case "gz":
+		w := gzip.NewWriter(&buf)
+		w.Write(data)
+		w.Close()
+	case "zst":
+		w, _ := zstd.NewWriter(&buf)
+		w.Write(data)
+		w.Close()
+	case "xz":
+		w, _ := xz.NewWriter(&buf)
+		w.Write(data)
+		w.Close()
+	case "bz2":
+		cmd := exec.Command("bzip2", "-c")
+		cmd.Stdin = bytes.NewReader(data)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Skip("bzip2 not installed")
+		}
+		return out
+	}
+	return buf.Bytes()
+}
+
+func TestBadInput(t *testing.T) {
+	// Enough varied text that every format has many blocks, so a cut
+	// leaves whole blocks before it to keep (bzip2 blocks are 900 kB).
+	var lines bytes.Buffer
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; lines.Len() < 4<<20; i++ {
+		fmt.Fprintf(&lines, `{"id":"%d","text":"document %d:`, i, i)
+		for w := 0; w < 60; w++ {
+			fmt.Fprintf(&lines, " w%x", rng.Uint32()%50000)
+		}
+		lines.WriteString("\"}\n")
+	}
+	type bad struct {
+		name  string
+		file  string
+		data  func(t testing.TB) []byte
+		want  string // in the error
+		isDir bool
+	}
+	cut := func(kind string) func(t testing.TB) []byte {
+		return func(t testing.TB) []byte {
+			c := compress(t, kind, lines.Bytes())
+			return c[:len(c)/2]
+		}
+	}
+	cases := []bad{
+		{name: "truncated gzip", file: "x.jsonl.gz", data: cut("gz"), want: "gzip stream truncated near compressed byte"},
+		{name: "truncated bzip2", file: "x.jsonl.bz2", data: cut("bz2"), want: "bzip2 stream"},
+		{name: "truncated xz", file: "x.jsonl.xz", data: cut("xz"), want: "xz stream"},
+		{name: "truncated zstd", file: "x.jsonl.zst", data: cut("zst"), want: "zstd stream"},
+		{name: "non-utf8", file: "x.jsonl", data: func(testing.TB) []byte { return []byte("{\"text\":\"ok\"}\n{\"text\":\"caf\xe9\"}\n{\"text\":\"fine\"}\n") }, want: "line 2 (offset 14): invalid UTF-8"},
+		{name: "missing path", file: "missing.jsonl", want: "no such file"},
+		{name: "directory", file: "adir.jsonl", isDir: true, want: "is a directory"},
+	}
+	for _, c := range cases {
+		for _, onError := range []string{"skip", "fail"} {
+			t.Run(c.name+"/"+onError, func(t *testing.T) {
+				dir := t.TempDir()
+				good := filepath.Join(dir, "good.jsonl")
+				writeFile(t, good, []byte(`{"text":"a good document"}`+"\n"))
+				path := filepath.Join(dir, c.file)
+				if c.isDir {
+					os.Mkdir(path, 0o755)
+				} else if c.data != nil {
+					writeFile(t, path, c.data(t))
+				}
+				out := filepath.Join(dir, "out")
+				cfgBody := fmt.Sprintf("output: %s\non_error: %s\nsources:\n  - name: s\n    inputs:\n      - %s\n      - %s\n    jsonl: {}\n", out, onError, good, path)
+				cfgPath := filepath.Join(dir, "c.yaml")
+				writeFile(t, cfgPath, []byte(cfgBody))
+				cfg, err := LoadConfig(cfgPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := Run(context.Background(), cfg, RunOptions{})
+				if onError == "fail" {
+					if err == nil {
+						t.Fatal("on_error: fail must stop the run")
+					}
+					if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.file) {
+						t.Fatalf("error %q should name %s and say %q", err, c.file, c.want)
+					}
+					if strings.Contains(err.Error(), "\n") {
+						t.Errorf("error should be one line: %q", err)
+					}
+					// Nothing half-written under a final name.
+					parts, _ := filepath.Glob(filepath.Join(out, DataDir, "s", "*"))
+					for _, p := range parts {
+						if _, err := shards.OpenDocs(p); err != nil {
+							t.Errorf("unreadable output %s: %v", p, err)
+						}
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("on_error: skip must complete: %v", err)
+				}
+				rep, _ := os.ReadFile(filepath.Join(out, "errors.json"))
+				var er ErrorReport
+				if err := json.Unmarshal(rep, &er); err != nil {
+					t.Fatal(err)
+				}
+				if len(er.Entries) != 1 || !strings.Contains(er.Entries[0].Error, c.want) || !strings.Contains(er.Entries[0].Error, c.file) {
+					t.Fatalf("error report %+v should list one entry naming %s with %q", er.Entries, c.file, c.want)
+				}
+				s := res.Stats.Sources["s"]
+				if s.RecordErrors+s.InputErrors != 1 {
+					t.Errorf("stats count %d record and %d input errors, want one", s.RecordErrors, s.InputErrors)
+				}
+				if s.DocsWritten < 1 {
+					t.Errorf("the good input's document was lost")
+				}
+				if strings.HasPrefix(c.name, "truncated") && s.DocsWritten < 100 {
+					t.Errorf("only %d documents kept from before the break", s.DocsWritten)
+				}
+			})
+		}
+	}
+}
