@@ -378,7 +378,9 @@ func TestBadInput(t *testing.T) {
 		{name: "truncated bzip2", file: "x.jsonl.bz2", data: cut("bz2"), want: "bzip2 stream"},
 		{name: "truncated xz", file: "x.jsonl.xz", data: cut("xz"), want: "xz stream"},
 		{name: "truncated zstd", file: "x.jsonl.zst", data: cut("zst"), want: "zstd stream"},
-		{name: "non-utf8", file: "x.jsonl", data: func(testing.TB) []byte { return []byte("{\"text\":\"ok\"}\n{\"text\":\"caf\xe9\"}\n{\"text\":\"fine\"}\n") }, want: "line 2 (offset 14): invalid UTF-8"},
+		{name: "non-utf8", file: "x.jsonl", data: func(testing.TB) []byte {
+			return []byte("{\"text\":\"ok\"}\n{\"text\":\"caf\xe9\"}\n{\"text\":\"fine\"}\n")
+		}, want: "line 2 (offset 14): invalid UTF-8"},
 		{name: "missing path", file: "missing.jsonl", want: "no such file"},
 		{name: "directory", file: "adir.jsonl", isDir: true, want: "is a directory"},
 	}
