@@ -73,13 +73,25 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &reader{src: s, stream: st}, nil
+	return &reader{src: s, stream: st, size: u.Input.Size}, nil
 }
 
 type reader struct {
 	src    *Source
 	stream *sources.Stream
+	size   int64 // of the raw input; a capacity hint for plain files
 	done   bool
+}
+
+// readAllSized reads up to limit bytes, starting from a buffer of the
+// input's size so a plain book is read without regrowing copies.
+func readAllSized(r io.Reader, limit, hint int64) ([]byte, error) {
+	if hint <= 0 || hint > limit {
+		hint = 64 << 10
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, hint+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
+	return buf.Bytes(), err
 }
 
 func (r *reader) Close() error { return r.stream.Close() }
@@ -90,7 +102,7 @@ func (r *reader) Next() (*doc.Document, error) {
 	}
 	r.done = true
 	path := r.stream.Path
-	raw, err := io.ReadAll(io.LimitReader(r.stream, r.src.opts.MaxBytes+1))
+	raw, err := readAllSized(r.stream, r.src.opts.MaxBytes+1, r.size)
 	if err != nil {
 		return nil, err
 	}
@@ -197,59 +209,87 @@ var languageCodes = map[string]string{
 }
 
 // Parse strips the PG header and footer from text (LF line endings) and
-// reads the header fields.
+// reads the header fields. The body is a substring of text: a book is
+// scanned line by line by offsets, never split into a slice of lines.
 func Parse(text string) Book {
-	lines := strings.Split(text, "\n")
 	var b Book
-	start, end := 0, len(lines)
+	start, end := 0, len(text)
 	headerEnd := -1
-	for i, ln := range lines {
+	for off := 0; off < len(text); {
+		ln, next := lineAt(text, off)
 		if firstByte(ln) == '*' && startRe.MatchString(ln) {
-			j := i
+			bodyFrom := next
 			// A split marker closes with *** on one of the next lines.
 			if !strings.HasSuffix(strings.TrimSpace(ln), "***") {
-				for k := i + 1; k < len(lines) && k <= i+3; k++ {
-					if strings.HasSuffix(strings.TrimSpace(lines[k]), "***") {
-						j = k
+				for k, o := 0, next; k < 3 && o < len(text); k++ {
+					l2, n2 := lineAt(text, o)
+					if strings.HasSuffix(strings.TrimSpace(l2), "***") {
+						bodyFrom = n2
 						break
 					}
+					o = n2
 				}
 			}
-			headerEnd, start = i, j+1
+			headerEnd, start = off, bodyFrom
 			break
 		}
+		off = next
 	}
 	if headerEnd < 0 {
 		// 1990s files: the licence comes first and ends with *END*THE SMALL
-		// PRINT; only trust it near the top, since later files put the same
-		// small print at the end.
-		limit := len(lines) / 3
-		for i := 0; i < limit; i++ {
-			if smallPrintEndRe.MatchString(lines[i]) {
-				headerEnd, start = i, i+1
+		// PRINT; only trust it in the first half, since later files put
+		// the same small print at the end.
+		for off := 0; off < len(text)/2; {
+			ln, next := lineAt(text, off)
+			if firstByte(ln) == '*' && smallPrintEndRe.MatchString(ln) {
+				headerEnd, start = off, next
 				break
 			}
+			off = next
 		}
 	}
 	if headerEnd >= 0 {
 		b.Marked = true
-		b.readHeader(lines[:headerEnd])
+		b.readHeader(text[:headerEnd])
 	}
-	for i := start; i < len(lines); i++ {
-		if matchesAny(endRes, lines[i]) {
-			end = i
+	for off := start; off < len(text); {
+		ln, next := lineAt(text, off)
+		if matchesAny(endRes, ln) {
+			end = off
 			b.Marked = true
 			break
 		}
+		off = next
 	}
-	for start < end && strings.TrimSpace(lines[start]) == "" {
-		start++
-	}
-	for end > start && strings.TrimSpace(lines[end-1]) == "" {
-		end--
-	}
-	b.Body = strings.Join(lines[start:end], "\n")
+	b.Body = trimBlankLines(text[start:end])
 	return b
+}
+
+// lineAt returns the line starting at off (without its newline) and the
+// offset of the next line.
+func lineAt(text string, off int) (string, int) {
+	i := strings.IndexByte(text[off:], '\n')
+	if i < 0 {
+		return text[off:], len(text)
+	}
+	return text[off : off+i], off + i + 1
+}
+
+// trimBlankLines drops whole blank lines at both ends but keeps the
+// indentation of the first kept line.
+func trimBlankLines(s string) string {
+	for {
+		ln, next := lineAt(s, 0)
+		if next >= len(s) || strings.TrimSpace(ln) != "" {
+			break
+		}
+		s = s[next:]
+	}
+	s = strings.TrimRight(s, " \t\n")
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return s
 }
 
 // firstByte is the first non-blank byte of s, 0 if none. Every marker
@@ -278,7 +318,8 @@ func matchesAny(res []*regexp.Regexp, s string) bool {
 	return false
 }
 
-func (b *Book) readHeader(lines []string) {
+func (b *Book) readHeader(header string) {
+	lines := strings.Split(header, "\n")
 	for i := 0; i < len(lines); i++ {
 		ln := strings.TrimSpace(lines[i])
 		key, val, ok := strings.Cut(ln, ":")
