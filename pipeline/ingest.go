@@ -335,6 +335,8 @@ func (g *ingest) write(b *batch, st *SourceStats, data, rejected *partWriter) er
 		st.DocsWritten++
 		st.TextBytesWritten += chars
 		st.lang(d.Language, chars)
+		st.LengthHist[lengthBucket(chars)]++
+		st.ScoreHist[scoreBucket(d.LanguageScore)]++
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"sort"
 	"time"
+
+	"github.com/curate-dev/curate/report"
 )
 
 // Version is curate's version, stamped into manifests.
@@ -136,10 +138,24 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	res.TasksSkipped = skipped
 	res.TasksRun = len(tasks) - res.TasksSkipped
 	res.Manifest = buildManifest(cfg, []ManifestPhase{phaseOf("ingest", tasks, markers)}, markers)
+	res.Duration = time.Since(start)
+	info := &RunInfo{
+		CurateVersion: Version, ConfigPath: cfg.path, ConfigSHA256: cfg.ConfigHash(),
+		Workers: workers, Seconds: res.Duration.Seconds(), PeakRSSMiB: peakRSSMiB(),
+		Phases: []report.Phase{{Name: "ingest", Seconds: res.Duration.Seconds(), TasksRun: res.TasksRun, TasksSkipped: res.TasksSkipped}},
+	}
+	for _, s := range cfg.Sources {
+		info.Sources = append(info.Sources, RunInfoSource{Name: s.Name, Kind: s.Kind(), Weight: s.Weight, Epochs: s.Epochs})
+	}
 	if err := writeRunFiles(out, res); err != nil {
 		return nil, err
 	}
-	res.Duration = time.Since(start)
+	if _, err := writeJSONAtomic(filepath.Join(out, "run.json"), info); err != nil {
+		return nil, err
+	}
+	if err := report.Write(out, ReportData(res.Stats, info, res.Manifest.Inputs)); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

@@ -47,6 +47,31 @@ type SourceStats struct {
 	Dropped          map[string]*Drop      `json:"dropped,omitempty"`
 	Counters         map[string]int64      `json:"counters,omitempty"`
 	Languages        map[string]*LangCount `json:"languages,omitempty"`
+	// LengthHist counts written documents by text length: bucket i holds
+	// lengths in [2^i, 2^(i+1)) bytes.
+	LengthHist [LengthBuckets]int64 `json:"length_hist"`
+	// ScoreHist counts written documents by language score, in tenths.
+	ScoreHist [ScoreBuckets]int64 `json:"score_hist"`
+}
+
+// Histogram sizes: 2^31 bytes covers any document; scores are 0..1.
+const (
+	LengthBuckets = 32
+	ScoreBuckets  = 10
+)
+
+func lengthBucket(n int64) int {
+	b := 0
+	for n > 1 && b < LengthBuckets-1 {
+		n >>= 1
+		b++
+	}
+	return b
+}
+
+func scoreBucket(s float32) int {
+	b := int(s * ScoreBuckets)
+	return min(max(b, 0), ScoreBuckets-1)
 }
 
 func (s *SourceStats) drop(rule string, chars int64) {
@@ -100,6 +125,12 @@ func (s *SourceStats) merge(o *SourceStats) {
 			s.Counters = map[string]int64{}
 		}
 		s.Counters[k] += v
+	}
+	for i, v := range o.LengthHist {
+		s.LengthHist[i] += v
+	}
+	for i, v := range o.ScoreHist {
+		s.ScoreHist[i] += v
 	}
 	for k, l := range o.Languages {
 		if s.Languages == nil {

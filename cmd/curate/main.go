@@ -40,6 +40,7 @@ Usage:
   curate run CONFIG [--output DIR] [--workers N] [--force]   run every phase
   curate validate CONFIG                                     check config and inputs, print the plan
   curate inspect DIR                                         rows, bytes, sources, languages of an output
+  curate report DIR                                          rewrite report.json/.md/.html of an output
   curate version                                             print the version
 `
 
@@ -55,6 +56,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "inspect":
 		return cmdInspect(args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "curate %s\n", pipeline.Version)
 		return exitOK
@@ -200,4 +203,20 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func cmdReport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil || len(pos) != 1 {
+		fmt.Fprintln(stderr, "usage: curate report DIR")
+		return exitUsage
+	}
+	if err := pipeline.WriteReport(pos[0]); err != nil {
+		fmt.Fprintf(stderr, "curate report: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "wrote %s/report.json, report.md, report.html\n", pos[0])
+	return exitOK
 }

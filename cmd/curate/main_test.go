@@ -33,6 +33,8 @@ func TestCLI(t *testing.T) {
 		{"run sample", []string{"run", "configs/mix.yaml", "--output", out, "--workers", "2"}, exitOK, []string{"4 tasks run", "books", "wrote 3 docs"}, nil},
 		{"rerun resumes", []string{"run", "--output", out, "configs/mix.yaml"}, exitOK, []string{"0 tasks run, 4 already finished"}, nil},
 		{"inspect", []string{"inspect", out}, exitOK, []string{"4 parquet files", "books", "notes"}, nil},
+		{"report", []string{"report", out}, exitOK, []string{"report.html"}, nil},
+		{"report not an output", []string{"report", t.TempDir()}, exitFailed, nil, []string{"not a curate output"}},
 		{"inspect missing", []string{"inspect", filepath.Join(out, "nope")}, exitUsage, nil, []string{"not a directory"}},
 		{"run bad flag", []string{"run", "configs/mix.yaml", "--workers", "-3"}, exitUsage, nil, []string{"--workers must be positive"}},
 	}
