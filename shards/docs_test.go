@@ -2,6 +2,7 @@ package shards
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/curate-dev/curate/pipeline/doc"
 )
@@ -188,5 +192,70 @@ func BenchmarkDocWriter(b *testing.B) {
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestTokenShardRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewTokenWriter(f, WriterOptions{RowGroupBytes: 64 << 10, BatchBytes: 8 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]uint32{}
+	for i := 0; i < 500; i++ {
+		ids := make([]uint32, i%97)
+		for j := range ids {
+			ids[j] = uint32(i*1000 + j)
+		}
+		id := fmt.Sprint("doc", i)
+		want[id] = ids
+		if err := w.Write(id, "web", ids); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	if pf.NumRows() != 500 || pf.NumRowGroups() < 2 {
+		t.Fatalf("rows %d, row groups %d", pf.NumRows(), pf.NumRowGroups())
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.NewGoAllocator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if got := tbl.Schema().Field(2).Type.String(); got != "list<element: uint32, nullable>" && got != "list<item: uint32, nullable>" {
+		t.Errorf("input_ids type %s", got)
+	}
+	seen := 0
+	for c := range tbl.Column(0).Data().Chunks() {
+		ids := tbl.Column(0).Data().Chunk(c).(*array.String)
+		lists := tbl.Column(2).Data().Chunk(c).(*array.List)
+		vals := lists.ListValues().(*array.Uint32)
+		for i := 0; i < ids.Len(); i++ {
+			s, e := lists.ValueOffsets(i)
+			got := vals.Uint32Values()[s:e]
+			if fmt.Sprint(got) != fmt.Sprint(want[ids.Value(i)]) {
+				t.Fatalf("row %d: %v want %v", i, got, want[ids.Value(i)])
+			}
+			seen++
+		}
+	}
+	if seen != 500 {
+		t.Fatalf("read %d rows", seen)
 	}
 }
