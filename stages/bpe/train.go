@@ -248,7 +248,7 @@ type pairState struct {
 
 type pairKey = uint64
 
-func mkPair(a, b uint32) pairKey        { return uint64(a)<<32 | uint64(b) }
+func mkPair(a, b uint32) pairKey           { return uint64(a)<<32 | uint64(b) }
 func splitPair(p pairKey) (uint32, uint32) { return uint32(p >> 32), uint32(p) }
 
 // Finish counts what is left and runs the merges: pair counts with the words
@@ -466,7 +466,7 @@ func (h *pairHeap) Less(i, j int) bool {
 	return v[xb] < v[yb]
 }
 func (h *pairHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *pairHeap) Push(x any)   { h.items = append(h.items, x.(heapItem)) }
+func (h *pairHeap) Push(x any)    { h.items = append(h.items, x.(heapItem)) }
 func (h *pairHeap) Pop() any {
 	x := h.items[len(h.items)-1]
 	h.items = h.items[:len(h.items)-1]
