@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,25 +263,22 @@ func (t *Trainer) Finish(ctx context.Context) (*Tokenizer, error) {
 	t.inflight.Wait()
 	t.done = true
 
-	// Words, in sorted order so the arena layout is reproducible.
-	keys := make([]string, 0, len(t.counts))
+	// Words in map order: the order of words changes no count and no
+	// decision (ties are broken by bytes), so it need not be sorted.
 	total := 0
 	for k := range t.counts {
-		keys = append(keys, k)
 		total += len(k)
 	}
-	sort.Strings(keys)
 	arena := make([]uint32, 0, total)
-	words := make([]word, len(keys))
-	for i, k := range keys {
-		words[i] = word{off: int32(len(arena)), n: int32(len(k)), count: int64(t.counts[k])}
+	words := make([]word, 0, len(t.counts))
+	for k, c := range t.counts {
+		words = append(words, word{off: int32(len(arena)), n: int32(len(k)), count: int64(c)})
 		for j := 0; j < len(k); j++ {
 			arena = append(arena, uint32(k[j]))
 		}
 	}
 	t.stats.Distinct = len(words)
 	t.counts = nil
-	keys = nil
 
 	vocab := make([]string, 256, t.opts.VocabSize)
 	ids := make(map[string]uint32, t.opts.VocabSize)
