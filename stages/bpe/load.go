@@ -372,3 +372,41 @@ func Load(dir string) (*Tokenizer, error) {
 	}
 	return nil, fmt.Errorf("%s: no tokenizer.tiktoken or tokenizer.json", dir)
 }
+
+// LoadPath loads a tokenizer from a directory written by Save, or from one
+// file: a tokenizer.json (byte-level BPE), a .tiktoken rank file with its
+// .json sidecar beside it, or an npm tiktoken encoding JSON (pat_str,
+// special_tokens, bpe_ranks).
+func LoadPath(path string) (*Tokenizer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return Load(path)
+	}
+	switch {
+	case strings.HasSuffix(path, ".tiktoken"):
+		return LoadTiktokenWithSidecar(path)
+	case strings.HasSuffix(path, ".json"):
+		// tokenizer.json has a "model"; tiktoken encodings have "bpe_ranks".
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		var probe struct {
+			Model    json.RawMessage `json:"model"`
+			BPERanks *string         `json:"bpe_ranks"`
+		}
+		if err := json.Unmarshal(b, &probe); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if probe.BPERanks != nil {
+			return LoadTiktokenJSON(path)
+		}
+		if probe.Model != nil {
+			return LoadHFTokenizerJSON(path)
+		}
+	}
+	return nil, fmt.Errorf("%s: not a tokenizer directory, tokenizer.json, .tiktoken or tiktoken encoding JSON", path)
+}
