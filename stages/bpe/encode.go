@@ -28,6 +28,11 @@ type Tokenizer struct {
 	specials []Special         // sorted by id
 	eot      uint32
 	hasEOT   bool
+	// byteRank and pairRank answer the commonest lookups of merging, one-
+	// and two-byte strings, from arrays instead of the map (noRank: absent).
+	byteRank [256]uint32
+	pairRank []uint32 // 65536 entries, index b0<<8|b1
+	table    *tokTable
 }
 
 // NewTokenizer builds a tokenizer from ordinary tokens (index = id; "" marks
@@ -65,8 +70,18 @@ func NewTokenizer(p Pattern, tokens []string, specials []Special, eot string) (*
 		t.vocab[id] = tok
 	}
 	for b := 0; b < 256; b++ {
-		if _, ok := t.ranks[string([]byte{byte(b)})]; !ok {
+		r, ok := t.ranks[string([]byte{byte(b)})]
+		if !ok {
 			return nil, fmt.Errorf("byte 0x%02x is not a token: a byte-level vocabulary needs all 256", b)
+		}
+		t.byteRank[b] = r
+	}
+	t.table = newTokTable(t.ranks)
+	t.pairRank = make([]uint32, 1<<16)
+	for i := range t.pairRank {
+		t.pairRank[i] = noRank
+		if r, ok := t.ranks[string([]byte{byte(i >> 8), byte(i)})]; ok {
+			t.pairRank[i] = r
 		}
 	}
 	for _, s := range specials {
@@ -127,9 +142,20 @@ func (t *Tokenizer) Encode(text string, dst []uint32) []uint32 {
 		n := t.split(text)
 		piece := text[:n]
 		text = text[n:]
-		if id, ok := t.ranks[piece]; ok {
-			dst = append(dst, id)
+		switch n {
+		case 1:
+			dst = append(dst, t.byteRank[piece[0]])
 			continue
+		case 2:
+			if r := t.pairRank[uint16(piece[0])<<8|uint16(piece[1])]; r != noRank {
+				dst = append(dst, r)
+				continue
+			}
+		default:
+			if id := t.table.get(piece); id != noRank {
+				dst = append(dst, id)
+				continue
+			}
 		}
 		dst, parts = t.mergePiece(piece, dst, parts)
 	}
@@ -168,10 +194,12 @@ func (t *Tokenizer) Decode(ids []uint32, dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// part is one current token of a piece being merged: it starts at start and
-// rank is the rank of it joined with its right neighbour (noRank if none).
+// part is one current token of a piece being merged: it starts at start,
+// tok is its id, and rank is the rank of it joined with its right neighbour
+// (noRank if none).
 type part struct {
 	start int
+	tok   uint32
 	rank  uint32
 }
 
@@ -182,6 +210,18 @@ const noRank = math.MaxUint32
 // a megabyte-long piece (a run of one character) must not be quadratic.
 const heapThreshold = 256
 
+// rankOf returns the rank of s (noRank if it is not a token), from the
+// arrays for one and two bytes.
+func (t *Tokenizer) rankOf(s string) uint32 {
+	switch len(s) {
+	case 1:
+		return t.byteRank[s[0]]
+	case 2:
+		return t.pairRank[uint16(s[0])<<8|uint16(s[1])]
+	}
+	return t.table.get(s)
+}
+
 // mergePiece appends the BPE of a piece that is not a token itself. It is
 // tiktoken's byte_pair_merge: repeatedly join the adjacent pair whose joined
 // bytes have the lowest rank, leftmost first among equals.
@@ -190,20 +230,20 @@ func (t *Tokenizer) mergePiece(piece string, dst []uint32, parts []part) ([]uint
 		return t.mergeHeap(piece, dst), parts
 	}
 	parts = parts[:0]
-	for i := 0; i <= len(piece); i++ {
-		parts = append(parts, part{start: i, rank: noRank})
+	for i := 0; i < len(piece); i++ {
+		r := uint32(noRank)
+		if i+1 < len(piece) {
+			r = t.pairRank[uint16(piece[i])<<8|uint16(piece[i+1])]
+		}
+		parts = append(parts, part{start: i, tok: t.byteRank[piece[i]], rank: r})
 	}
-	rankOf := func(i int) uint32 {
+	parts = append(parts, part{start: len(piece), rank: noRank})
+	rankAt := func(i int) uint32 {
 		// parts[i] joined with parts[i+1], i.e. bytes up to parts[i+2].
 		if i+2 < len(parts) {
-			if r, ok := t.ranks[piece[parts[i].start:parts[i+2].start]]; ok {
-				return r
-			}
+			return t.rankOf(piece[parts[i].start:parts[i+2].start])
 		}
 		return noRank
-	}
-	for i := 0; i+2 < len(parts); i++ {
-		parts[i].rank = rankOf(i)
 	}
 	for len(parts) > 2 {
 		minRank, minI := uint32(noRank), -1
@@ -215,14 +255,15 @@ func (t *Tokenizer) mergePiece(piece string, dst []uint32, parts []part) ([]uint
 		if minI < 0 {
 			break
 		}
+		parts[minI].tok = minRank
 		parts = append(parts[:minI+1], parts[minI+2:]...)
-		parts[minI].rank = rankOf(minI)
+		parts[minI].rank = rankAt(minI)
 		if minI > 0 {
-			parts[minI-1].rank = rankOf(minI - 1)
+			parts[minI-1].rank = rankAt(minI - 1)
 		}
 	}
 	for i := 0; i+1 < len(parts); i++ {
-		dst = append(dst, t.ranks[piece[parts[i].start:parts[i+1].start]])
+		dst = append(dst, parts[i].tok)
 	}
 	return dst, parts
 }
@@ -251,7 +292,7 @@ func (t *Tokenizer) mergeHeap(piece string, dst []uint32) []uint32 {
 			return
 		}
 		c := int(next[b])
-		if r, ok := t.ranks[piece[a:c]]; ok {
+		if r := t.rankOf(piece[a:c]); r != noRank {
 			heap.Push(h, join{rank: r, start: int32(a), end: int32(c)})
 		}
 	}
@@ -278,7 +319,7 @@ func (t *Tokenizer) mergeHeap(piece string, dst []uint32) []uint32 {
 		}
 	}
 	for a := 0; a < n; a = int(next[a]) {
-		dst = append(dst, t.ranks[piece[a:next[a]]])
+		dst = append(dst, t.rankOf(piece[a:next[a]]))
 	}
 	return dst
 }
