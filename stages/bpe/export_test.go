@@ -1,0 +1,227 @@
+package bpe
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/curate-dev/curate/pipeline/corpustest"
+	"github.com/curate-dev/curate/stages/bpe/internal/corpustext"
+)
+
+// trainDocs trains on docs.
+func trainDocs(tb testing.TB, docs []corpustext.Doc, o Options) (*Tokenizer, TrainStats) {
+	tb.Helper()
+	i := 0
+	tok, st, err := Train(context.Background(), func() (string, bool) {
+		if i >= len(docs) {
+			return "", false
+		}
+		i++
+		return docs[i-1].Text, true
+	}, o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok, st
+}
+
+// booksTokenizers trains one small tokenizer per pattern on the books, once
+// per test binary.
+var booksTokenizers = sync.OnceValues(func() (map[Pattern]*Tokenizer, error) {
+	root := corpustest.Root()
+	books, err := corpustext.Books(root, true)
+	if err != nil {
+		return nil, err
+	}
+	out := map[Pattern]*Tokenizer{}
+	for _, p := range []Pattern{PatternGPT2, PatternCL100K, PatternO200K} {
+		o := DefaultOptions()
+		o.VocabSize = 8192
+		o.Pattern = p
+		o.SpecialTokens = []string{"<|endoftext|>", "<|pad|>"}
+		tr, err := NewTrainer(o)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range books {
+			tr.Add(b.Text)
+		}
+		tok, err := tr.Finish(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		out[p] = tok
+	}
+	return out, nil
+})
+
+func trainedBooks(tb testing.TB) map[Pattern]*Tokenizer {
+	tb.Helper()
+	corpustest.Dir(tb, "books")
+	m, err := booksTokenizers()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// TestExportLoadedByReferences exports trained tokenizers and loads them
+// with the real libraries: tokenizer.json with @huggingface/tokenizers and
+// the .tiktoken file with the npm tiktoken package's custom-encoding
+// constructor. Both must give our ids on corpus text.
+func TestExportLoadedByReferences(t *testing.T) {
+	nodeDir(t)
+	// A sample of every source: the JS tokenizer runs at about 0.3 MB/s.
+	// loadCorpus already keeps one document in 20 under -short.
+	every := 12
+	if testing.Short() {
+		every = 2
+	}
+	docs := sampleDocs(loadCorpus(t), every)
+	// JavaScript's \s also matches U+FEFF (the byte order mark of many
+	// books), Rust's and Go's do not; @huggingface/tokenizers runs the split
+	// regex as a JavaScript RegExp, so text with U+FEFF splits differently
+	// there. That is the JS library's deviation, not the export's: the
+	// comparison with it leaves U+FEFF out.
+	hfDocs := make([]corpustext.Doc, len(docs))
+	for i, d := range docs {
+		hfDocs[i] = corpustext.Doc{Name: d.Name, Text: strings.ReplaceAll(d.Text, "\uFEFF", "")}
+	}
+	for p, tok := range trainedBooks(t) {
+		t.Run(string(p), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := tok.Save(dir); err != nil {
+				t.Fatal(err)
+			}
+			compareIDs(t, tok, docs, runNode(t, docs, "tiktoken-file", filepath.Join(dir, "tokenizer.tiktoken"), filepath.Join(dir, "tokenizer.tiktoken.json")), "npm tiktoken custom encoding")
+			compareIDs(t, tok, hfDocs, runNode(t, hfDocs, "hf", dir), "@huggingface/tokenizers")
+		})
+	}
+}
+
+// TestSaveLoadRoundTrip checks that every way back in gives the same
+// tokenizer: Load (tiktoken + sidecar), tokenizer.json, and the ids on text.
+func TestSaveLoadRoundTrip(t *testing.T) {
+	for p, tok := range trainedBooks(t) {
+		dir := t.TempDir()
+		if err := tok.Save(dir); err != nil {
+			t.Fatal(err)
+		}
+		fromTK, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromHF, err := LoadHFTokenizerJSON(filepath.Join(dir, "tokenizer.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := "The Count of Monte Cristo, 1844 — «Alexandre Dumas»\r\n\tcafé ναι 日本 <|endoftext|>"
+		want := tok.EncodeWithSpecial(text, nil)
+		for name, other := range map[string]*Tokenizer{"tiktoken": fromTK, "tokenizer.json": fromHF} {
+			if other.Pattern() != p || other.NVocab() != tok.NVocab() || other.EOT() != tok.EOT() {
+				t.Errorf("%s %s: pattern %s vocab %d eot %d; want %s %d %d", p, name, other.Pattern(), other.NVocab(), other.EOT(), p, tok.NVocab(), tok.EOT())
+			}
+			if got := other.EncodeWithSpecial(text, nil); !slices.Equal(got, want) {
+				t.Errorf("%s %s: ids %v want %v", p, name, got, want)
+			}
+		}
+	}
+}
+
+func TestExportGPT2AndLLMC(t *testing.T) {
+	tok := trainedBooks(t)[PatternGPT2]
+	dir := t.TempDir()
+	for _, f := range []string{"gpt2", "llmc"} {
+		if err := tok.Export(f, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// llm.c: header, then every token as length + bytes.
+	b, err := os.ReadFile(filepath.Join(dir, "tokenizer.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := make([]int32, 256)
+	if err := binary.Read(bytes.NewReader(b[:1024]), binary.LittleEndian, hdr); err != nil {
+		t.Fatal(err)
+	}
+	if hdr[0] != 20240328 || hdr[1] != 2 || int(hdr[2]) != tok.NVocab() || uint32(hdr[3]) != tok.EOT() {
+		t.Fatalf("llm.c header %v", hdr[:4])
+	}
+	off := 1024
+	for id := 0; id < tok.NVocab(); id++ {
+		n := int(b[off])
+		want, _, _ := tok.Token(uint32(id))
+		if n == 0 || string(b[off+1:off+1+n]) != want {
+			t.Fatalf("llm.c token %d: %q want %q", id, b[off+1:off+1+n], want)
+		}
+		off += 1 + n
+	}
+	if off != len(b) {
+		t.Fatalf("llm.c file has %d trailing bytes", len(b)-off)
+	}
+	// merges.txt: header line, then one merge per line, each joining two
+	// tokens into a third.
+	m, err := os.ReadFile(filepath.Join(dir, "merges.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(m), "\n"), "\n")
+	if lines[0] != "#version: 0.2" || len(lines)-1 < tok.NVocab()-256-2 {
+		t.Fatalf("merges.txt: first line %q, %d merges for %d tokens", lines[0], len(lines)-1, tok.NVocab())
+	}
+	v, err := os.ReadFile(filepath.Join(dir, "vocab.json"))
+	if err != nil || !bytes.Contains(v, []byte(`"<|endoftext|>": `)) || !bytes.Contains(v, []byte(`"Ġ": 32`)) {
+		t.Fatalf("vocab.json lacks the end-of-text token or the byte-level space: %v", err)
+	}
+}
+
+// TestTrainDeterministicAcrossThreads trains the same text with 1 and 2
+// threads and demands the same vocabulary.
+func TestTrainDeterministicAcrossThreads(t *testing.T) {
+	books, err := corpustext.Books(corpustest.Dir(t, "."), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testing.Short() {
+		books = books[:6]
+	}
+	var vocabs [][]string
+	for _, threads := range []int{1, 2, 3} {
+		o := DefaultOptions()
+		o.VocabSize = 4096
+		o.Threads = threads
+		o.MaxDistinctPretokens = 20000 // forces pruning between batches
+		tok, st := trainDocs(t, books, o)
+		if st.PrunedDistinct == 0 {
+			t.Errorf("threads %d: expected pruning with a cap of 20000: %+v", threads, st)
+		}
+		var v []string
+		for id := 0; id < tok.NVocab(); id++ {
+			s, _, _ := tok.Token(uint32(id))
+			v = append(v, s)
+		}
+		vocabs = append(vocabs, v)
+	}
+	for i := 1; i < len(vocabs); i++ {
+		if !slices.Equal(vocabs[0], vocabs[i]) {
+			t.Fatalf("vocabulary differs between 1 and %d threads", i+1)
+		}
+	}
+}
+
+// sampleDocs keeps one document in every.
+func sampleDocs(docs []corpustext.Doc, every int) []corpustext.Doc {
+	var out []corpustext.Doc
+	for i := 0; i < len(docs); i += every {
+		out = append(out, docs[i])
+	}
+	return out
+}
