@@ -41,6 +41,7 @@ Usage:
   curate validate CONFIG                                     check config and inputs, print the plan
   curate inspect DIR                                         rows, bytes, sources, languages of an output
   curate report DIR                                          rewrite report.json/.md/.html of an output
+  curate bpe train|encode|decode|export ...                  byte-level BPE (curate bpe -h)
   curate version                                             print the version
 `
 
@@ -58,6 +59,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdInspect(args[1:], stdout, stderr)
 	case "report":
 		return cmdReport(args[1:], stdout, stderr)
+	case "bpe":
+		return runBPE(args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "curate %s\n", pipeline.Version)
 		return exitOK
