@@ -41,6 +41,10 @@ type Config struct {
 	Parquet ParquetOptions `yaml:"parquet"`
 	// Sources are the inputs of the mix.
 	Sources []SourceConfig `yaml:"sources"`
+	// Tokenizer, when set, trains (or loads) a byte-level BPE on the
+	// curated text and tokenizes it: token_count is filled and token shards
+	// are written.
+	Tokenizer *TokenizerConfig `yaml:"tokenizer"`
 
 	// path is the file the config came from, for error positions.
 	path string

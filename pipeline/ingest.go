@@ -145,7 +145,7 @@ const (
 func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sources.Unit) (*Marker, error) {
 	sc := src.cfg
 	part := fmt.Sprintf("part-%05d.parquet", ui)
-	dataRel := filepath.Join(DataDir, sc.Name, part)
+	dataRel := filepath.Join(IngestDir, sc.Name, part)
 	st := &SourceStats{Inputs: 1, InputBytes: u.Input.Size}
 	if u.Part > 0 {
 		st.Inputs = 0 // counted once, by the unit that starts the input

@@ -71,6 +71,11 @@ func (c *Config) validate() ConfigErrors {
 	if c.Parquet.RowGroupMB <= 0 {
 		errs = append(errs, c.errAt("parquet.row_group_mb must be positive", "parquet", "row_group_mb"))
 	}
+	if c.Tokenizer != nil {
+		if err := c.Tokenizer.validate(); err != nil {
+			errs = append(errs, c.errAt("tokenizer: "+err.Error(), "tokenizer"))
+		}
+	}
 	if len(c.Sources) == 0 {
 		errs = append(errs, c.errAt("no sources: the config must list at least one source", "sources"))
 	}

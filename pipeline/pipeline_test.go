@@ -19,7 +19,14 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/shards"
+	"github.com/curate-dev/curate/stages/bpe"
 )
 
 // TestMain lets the resume test run a real pipeline in a child process it
@@ -171,7 +178,10 @@ sources:
     inputs: [%s/in/*.jsonl.gz]
     min_chars: 1500
     jsonl: {}
-`, out, dir))
+tokenizer:
+  train: {vocab_size: 400, sample_bytes: 2000000, threads: %d}
+  export: [gpt2, llmc]
+`, out, dir, workers))
 		if _, err := Run(context.Background(), cfg, RunOptions{Workers: workers}); err != nil {
 			t.Fatal(err)
 		}
@@ -226,6 +236,7 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	markers := filepath.Join(out, ".curate", "markers", "ingest", "web")
+	// The kill lands mid-ingest: some parts finished, the rest not begun.
 	deadline := time.Now().Add(60 * time.Second)
 	killed := false
 	for time.Now().Before(deadline) {
@@ -244,7 +255,7 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 		t.Skip("child finished before the kill landed; machine too fast for this workload")
 	}
 	// Nothing under a final name may be partial: every part must read whole.
-	parts, _ := filepath.Glob(filepath.Join(out, DataDir, "web", "*.parquet"))
+	parts, _ := filepath.Glob(filepath.Join(out, IngestDir, "web", "*.parquet"))
 	for _, p := range parts {
 		r, err := shards.OpenDocs(p)
 		if err != nil {
@@ -305,17 +316,18 @@ func TestRerunSkipsAndChangeInvalidates(t *testing.T) {
 		}
 		return res
 	}
-	if r := run(10, false); r.TasksRun != 3 {
+	// Three inputs: three ingest tasks and three publish tasks.
+	if r := run(10, false); r.TasksRun != 6 {
 		t.Fatalf("first run ran %d tasks", r.TasksRun)
 	}
-	if r := run(10, false); r.TasksRun != 0 || r.TasksSkipped != 3 {
+	if r := run(10, false); r.TasksRun != 0 || r.TasksSkipped != 6 {
 		t.Fatalf("rerun ran %d, skipped %d", r.TasksRun, r.TasksSkipped)
 	}
-	if r := run(2000, false); r.TasksRun != 3 {
-		t.Fatalf("changed config ran %d tasks, want 3", r.TasksRun)
+	if r := run(2000, false); r.TasksRun != 6 {
+		t.Fatalf("changed config ran %d tasks, want 6", r.TasksRun)
 	}
-	if r := run(2000, true); r.TasksRun != 3 {
-		t.Fatalf("--force ran %d tasks, want 3", r.TasksRun)
+	if r := run(2000, true); r.TasksRun != 6 {
+		t.Fatalf("--force ran %d tasks, want 6", r.TasksRun)
 	}
 	// Fewer inputs: the old part must not linger.
 	os.Remove(filepath.Join(dir, "in", "in-002.jsonl.gz"))
@@ -451,5 +463,99 @@ func TestBadInput(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestTokenizerPhase(t *testing.T) {
+	dir := t.TempDir()
+	jsonlCorpus(t, filepath.Join(dir, "in"), 3, 50)
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf(`
+output: %s
+sources:
+  - name: web
+    inputs: [%s/in/*.jsonl.gz]
+    jsonl: {}
+tokenizer:
+  train: {vocab_size: 300}
+`, out, dir))
+	res, err := Run(context.Background(), cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := bpe.Load(filepath.Join(out, TokenizerDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.NVocab() != 300 {
+		t.Errorf("vocab %d, want 300", tok.NVocab())
+	}
+	for _, f := range []string{"tokenizer.json", "tokenizer.tiktoken", "vocab.json", "merges.txt"} {
+		if _, err := os.Stat(filepath.Join(out, TokenizerDir, f)); err != nil {
+			t.Errorf("tokenizer export missing: %v", err)
+		}
+	}
+	// data/ has token_count, tokens/ has ids that decode back to the text.
+	texts := map[string]*doc.Document{}
+	parts, _ := filepath.Glob(filepath.Join(out, DataDir, "web", "*.parquet"))
+	var total int64
+	for _, p := range parts {
+		if err := eachDoc(p, func(d *doc.Document) error {
+			if d.TokenCount <= 0 {
+				t.Errorf("%s: token_count %d", d.ID, d.TokenCount)
+			}
+			total += d.TokenCount
+			texts[d.ID] = d
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if total != res.Stats.Sources["web"].Tokens || total == 0 {
+		t.Errorf("token_count sums to %d, stats say %d", total, res.Stats.Sources["web"].Tokens)
+	}
+	tparts, _ := filepath.Glob(filepath.Join(out, TokensDir, "web", "*.parquet"))
+	if len(tparts) != 3 {
+		t.Fatalf("token shards: %v", tparts)
+	}
+	pf, err := file.OpenParquetFile(tparts[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	fr, _ := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.NewGoAllocator())
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	checked := 0
+	for c := range tbl.Column(0).Data().Chunks() {
+		ids := tbl.Column(0).Data().Chunk(c).(*array.String)
+		lists := tbl.Column(2).Data().Chunk(c).(*array.List)
+		vals := lists.ListValues().(*array.Uint32).Uint32Values()
+		for i := 0; i < ids.Len(); i++ {
+			s, e := lists.ValueOffsets(i)
+			row := vals[s:e]
+			if row[len(row)-1] != tok.EOT() {
+				t.Fatalf("row %d does not end with the end-of-text id", i)
+			}
+			text, err := tok.Decode(row[:len(row)-1], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := texts[ids.Value(i)]
+			if d == nil || string(text) != d.Text || int64(len(row)-1) != d.TokenCount {
+				t.Fatalf("row %d (%s) does not decode to its document", i, ids.Value(i))
+			}
+			checked++
+		}
+	}
+	if checked != 50 {
+		t.Errorf("checked %d rows, want 50", checked)
+	}
+	rep, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	if !strings.Contains(string(rep), "## Mixture") {
+		t.Error("report lacks the mixture table once tokens exist")
 	}
 }

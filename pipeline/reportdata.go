@@ -72,7 +72,7 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 			Name: src.Name, Kind: src.Kind, Weight: src.Weight, Epochs: src.Epochs,
 			DocsRead: s.DocsRead, BytesRead: s.TextBytesRead,
 			DocsWritten: s.DocsWritten, BytesWritten: s.TextBytesWritten,
-			RecordErrors: s.RecordErrors, InputErrors: s.InputErrors,
+			RecordErrors: s.RecordErrors, InputErrors: s.InputErrors, Tokens: s.Tokens,
 		}
 		for rule, dr := range s.Dropped {
 			rs.Drops = append(rs.Drops, report.Drop{Rule: rule, Docs: dr.Docs, Bytes: dr.TextBytes})
@@ -97,10 +97,11 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 		}
 		langs := map[string]report.Language{}
 		for code, l := range s.Languages {
-			langs[code] = report.Language{Docs: l.Docs, Bytes: l.TextBytes}
+			langs[code] = report.Language{Docs: l.Docs, Bytes: l.TextBytes, Tokens: l.Tokens}
 			o := overall[code]
 			o.Docs += l.Docs
 			o.Bytes += l.TextBytes
+			o.Tokens += l.Tokens
 			overall[code] = o
 		}
 		rs.Languages = report.TopLanguages(langs, languageTopN)
@@ -117,6 +118,24 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 		d.Sources = append(d.Sources, rs)
 	}
 	d.Languages = report.TopLanguages(overall, languageTopN)
+	// The mixture table needs token counts: it appears once a tokenizer ran.
+	var weightSum float64
+	var tokens int64
+	for _, src := range info.Sources {
+		weightSum += src.Weight
+		if s := stats.Sources[src.Name]; s != nil {
+			tokens += s.Tokens
+		}
+	}
+	if tokens > 0 {
+		for _, src := range info.Sources {
+			row := report.MixRow{Source: src.Name, Weight: src.Weight / weightSum, Epochs: src.Epochs}
+			if s := stats.Sources[src.Name]; s != nil {
+				row.Tokens = s.Tokens
+			}
+			d.Mixture = append(d.Mixture, row)
+		}
+	}
 	return d
 }
 

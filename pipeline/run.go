@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/curate-dev/curate/report"
+	"github.com/curate-dev/curate/stages/bpe"
 )
 
 // Version is curate's version, stamped into manifests.
@@ -77,13 +78,34 @@ type ManifestTask struct {
 func (c *Config) ConfigHash() string {
 	cc := *c
 	cc.Output, cc.Workers = "", 0
+	cc.Tokenizer = c.Tokenizer.outputRelevant()
 	b, _ := json.Marshal(cc)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
-// Run executes the config's phases. Finished tasks are skipped unless
-// opts.Force; the manifest, stats and error report are rewritten at the end.
+// runner holds what the phases of one run share.
+type runner struct {
+	cfg     *Config
+	out     string
+	workers int
+	log     *slog.Logger
+	ex      *executor
+	tok     *bpe.Tokenizer
+}
+
+// phaseRun is one phase's tasks and their markers, for the manifest.
+type phaseRun struct {
+	name    string
+	tasks   []*Task
+	markers []*Marker
+	seconds float64
+	skipped int
+}
+
+// Run executes the config's phases: ingest, then (with a tokenizer) the
+// tokenizer, then publish. Finished tasks are skipped unless opts.Force;
+// the manifest, stats, error report and report are rewritten at the end.
 func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	start := time.Now()
 	log := opts.Log
@@ -108,19 +130,48 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	ex := &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress}
+	r := &runner{cfg: cfg, out: out, workers: workers, log: log,
+		ex: &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress}}
 	g := &ingest{cfg: cfg, out: out, workers: workers, log: log}
+
+	var phases []*phaseRun
+	runPhase := func(name string, tasks []*Task, dirs []string) (*phaseRun, error) {
+		t0 := time.Now()
+		markers, skipped, err := r.ex.runPhase(ctx, name, tasks)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.ex.removeStale(name, dirs, tasks, markers); err != nil {
+			return nil, fmt.Errorf("cleaning stale outputs: %w", err)
+		}
+		ph := &phaseRun{name: name, tasks: tasks, markers: markers, seconds: time.Since(t0).Seconds(), skipped: skipped}
+		phases = append(phases, ph)
+		return ph, nil
+	}
 
 	_, tasks, skippedInputs, err := g.plan()
 	if err != nil {
 		return nil, err
 	}
-	markers, skipped, err := ex.runPhase(ctx, "ingest", tasks)
+	ing, err := runPhase("ingest", tasks, []string{IngestDir, RejectedDir})
 	if err != nil {
 		return nil, err
 	}
-	if err := ex.removeStale("ingest", []string{DataDir, RejectedDir}, tasks, markers); err != nil {
-		return nil, fmt.Errorf("cleaning stale outputs: %w", err)
+	var tokMarker *Marker
+	if cfg.Tokenizer != nil {
+		ph, err := runPhase("tokenizer", []*Task{r.tokenizerTask(ing.markers)}, nil)
+		if err != nil {
+			return nil, err
+		}
+		tokMarker = ph.markers[0]
+		if r.tok, err = bpe.Load(filepath.Join(out, TokenizerDir)); err != nil {
+			return nil, fmt.Errorf("loading the trained tokenizer: %w", err)
+		}
+	} else if err := os.RemoveAll(filepath.Join(out, TokenizerDir)); err != nil {
+		return nil, err
+	}
+	if _, err := runPhase("publish", r.publishTasks(ing.markers, tokMarker), []string{DataDir, TokensDir}); err != nil {
+		return nil, err
 	}
 
 	res := &Result{Output: out, Stats: &Stats{}}
@@ -129,21 +180,25 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 		res.Errors = append(res.Errors, e)
 		log.Warn("input skipped", "error", e.Error)
 	}
-	for _, m := range markers {
-		for name, s := range m.Stats {
-			res.Stats.add(name, s)
+	var all []*Marker
+	var mphases []ManifestPhase
+	info := &RunInfo{CurateVersion: Version, ConfigPath: cfg.path, ConfigSHA256: cfg.ConfigHash(), Workers: workers}
+	for _, ph := range phases {
+		for _, m := range ph.markers {
+			for name, s := range m.Stats {
+				res.Stats.add(name, s)
+			}
+			res.Errors = append(res.Errors, m.Errors...)
 		}
-		res.Errors = append(res.Errors, m.Errors...)
+		all = append(all, ph.markers...)
+		mphases = append(mphases, phaseOf(ph.name, ph.tasks, ph.markers))
+		res.TasksSkipped += ph.skipped
+		res.TasksRun += len(ph.tasks) - ph.skipped
+		info.Phases = append(info.Phases, report.Phase{Name: ph.name, Seconds: ph.seconds, TasksRun: len(ph.tasks) - ph.skipped, TasksSkipped: ph.skipped})
 	}
-	res.TasksSkipped = skipped
-	res.TasksRun = len(tasks) - res.TasksSkipped
-	res.Manifest = buildManifest(cfg, []ManifestPhase{phaseOf("ingest", tasks, markers)}, markers)
+	res.Manifest = buildManifest(cfg, mphases, all)
 	res.Duration = time.Since(start)
-	info := &RunInfo{
-		CurateVersion: Version, ConfigPath: cfg.path, ConfigSHA256: cfg.ConfigHash(),
-		Workers: workers, Seconds: res.Duration.Seconds(), PeakRSSMiB: peakRSSMiB(),
-		Phases: []report.Phase{{Name: "ingest", Seconds: res.Duration.Seconds(), TasksRun: res.TasksRun, TasksSkipped: res.TasksSkipped}},
-	}
+	info.Seconds, info.PeakRSSMiB = res.Duration.Seconds(), peakRSSMiB()
 	for _, s := range cfg.Sources {
 		info.Sources = append(info.Sources, RunInfoSource{Name: s.Name, Kind: s.Kind(), Weight: s.Weight, Epochs: s.Epochs})
 	}

@@ -30,23 +30,27 @@ type Drop struct {
 // LangCount is one language's share of a source.
 type LangCount struct {
 	Docs      int64 `json:"docs"`
+	Tokens    int64 `json:"tokens,omitempty"`
 	TextBytes int64 `json:"text_bytes"`
 }
 
 // SourceStats are the counts of one source: the funnel from bytes read to
 // documents written, every drop by rule, every stage counter.
 type SourceStats struct {
-	Inputs           int64                 `json:"inputs"`
-	InputBytes       int64                 `json:"input_bytes"`
-	DocsRead         int64                 `json:"docs_read"`
-	TextBytesRead    int64                 `json:"text_bytes_read"`
-	DocsWritten      int64                 `json:"docs_written"`
-	TextBytesWritten int64                 `json:"text_bytes_written"`
-	RecordErrors     int64                 `json:"record_errors"`
-	InputErrors      int64                 `json:"input_errors"`
-	Dropped          map[string]*Drop      `json:"dropped,omitempty"`
-	Counters         map[string]int64      `json:"counters,omitempty"`
-	Languages        map[string]*LangCount `json:"languages,omitempty"`
+	Inputs           int64 `json:"inputs"`
+	InputBytes       int64 `json:"input_bytes"`
+	DocsRead         int64 `json:"docs_read"`
+	TextBytesRead    int64 `json:"text_bytes_read"`
+	DocsWritten      int64 `json:"docs_written"`
+	TextBytesWritten int64 `json:"text_bytes_written"`
+	RecordErrors     int64 `json:"record_errors"`
+	InputErrors      int64 `json:"input_errors"`
+	// Tokens counts the tokens of written documents (publish phase, when a
+	// tokenizer is configured).
+	Tokens    int64                 `json:"tokens,omitempty"`
+	Dropped   map[string]*Drop      `json:"dropped,omitempty"`
+	Counters  map[string]int64      `json:"counters,omitempty"`
+	Languages map[string]*LangCount `json:"languages,omitempty"`
 	// LengthHist counts written documents by text length: bucket i holds
 	// lengths in [2^i, 2^(i+1)) bytes.
 	LengthHist [LengthBuckets]int64 `json:"length_hist"`
@@ -87,6 +91,18 @@ func (s *SourceStats) drop(rule string, chars int64) {
 	d.TextBytes += chars
 }
 
+func (s *SourceStats) langTokens(code string, tokens int64) {
+	if s.Languages == nil {
+		s.Languages = map[string]*LangCount{}
+	}
+	l := s.Languages[code]
+	if l == nil {
+		l = &LangCount{}
+		s.Languages[code] = l
+	}
+	l.Tokens += tokens
+}
+
 func (s *SourceStats) lang(code string, chars int64) {
 	if s.Languages == nil {
 		s.Languages = map[string]*LangCount{}
@@ -110,6 +126,7 @@ func (s *SourceStats) merge(o *SourceStats) {
 	s.TextBytesWritten += o.TextBytesWritten
 	s.RecordErrors += o.RecordErrors
 	s.InputErrors += o.InputErrors
+	s.Tokens += o.Tokens
 	for k, d := range o.Dropped {
 		if s.Dropped == nil {
 			s.Dropped = map[string]*Drop{}
@@ -140,6 +157,7 @@ func (s *SourceStats) merge(o *SourceStats) {
 			s.Languages[k] = &LangCount{}
 		}
 		s.Languages[k].Docs += l.Docs
+		s.Languages[k].Tokens += l.Tokens
 		s.Languages[k].TextBytes += l.TextBytes
 	}
 }

@@ -30,12 +30,18 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "curate inspect: %s: not a directory\n", dir)
 		return exitUsage
 	}
+	// A curate output keeps its curated documents in data/; any other
+	// folder is taken as a set of document Parquet files (FineWeb shards).
+	root := dir
+	if st, err := os.Stat(filepath.Join(dir, "data")); err == nil && st.IsDir() {
+		root = filepath.Join(dir, "data")
+	}
 	var files []string
-	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && filepath.Ext(path) == ".parquet" && filepath.Base(filepath.Dir(filepath.Dir(path))) != "rejected" {
+		if !d.IsDir() && filepath.Ext(path) == ".parquet" {
 			files = append(files, path)
 		}
 		return nil

@@ -172,6 +172,12 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "output: %s\n", cfg.Output)
 	fmt.Fprintf(stdout, "phase ingest: %d tasks over %s of input\n", plan.Tasks, humanBytes(plan.Bytes))
+	if cfg.Tokenizer != nil {
+		fmt.Fprintln(stdout, "phase tokenizer: 1 task (train or load the BPE vocabulary)")
+		fmt.Fprintf(stdout, "phase publish: %d tasks (tokenize, write data/ and tokens/)\n", plan.Tasks)
+	} else {
+		fmt.Fprintf(stdout, "phase publish: %d tasks (write data/)\n", plan.Tasks)
+	}
 	for _, s := range plan.Sources {
 		fmt.Fprintf(stdout, "  source %s (%s): %d inputs, %d tasks, %s\n", s.Name, s.Kind, len(s.Inputs), s.Tasks, humanBytes(s.Bytes))
 		for _, in := range s.Inputs {
