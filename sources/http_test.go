@@ -49,15 +49,19 @@ func TestFetcherServes(t *testing.T) {
 		atMostHit bool
 	}{
 		{
-			name:     "plain",
-			handler:  func(w http.ResponseWriter, r *http.Request) { http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(data)) },
+			name: "plain",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(data))
+			},
 			end:      -1,
 			want:     data,
 			wantHits: 1,
 		},
 		{
-			name:     "range",
-			handler:  func(w http.ResponseWriter, r *http.Request) { http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(data)) },
+			name: "range",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(data))
+			},
 			start:    1000,
 			end:      5000,
 			want:     data[1000:5000],
