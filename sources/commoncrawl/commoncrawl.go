@@ -253,7 +253,6 @@ func (r *Reader) record(rec *warcRecord) (*doc.Document, error) {
 	d.SetMeta("title", ex.title)
 	d.SetMeta("content_type", page.contentType)
 	d.SetMeta("charset", name)
-	d.SetMeta("html_lang", ex.lang)
 	r.stats.Add("doc.html", 1)
 	return d, nil
 }

@@ -196,8 +196,15 @@ func (x *extractor) extract(page []byte, pageURL string) (extracted, error) {
 	if err != nil {
 		return extracted{}, err
 	}
+	text := ""
+	if res.ContentNode != nil {
+		text = renderText(res.ContentNode)
+	}
+	if text == "" {
+		text = strings.TrimSpace(res.ContentText)
+	}
 	return extracted{
-		text:  strings.TrimSpace(res.ContentText),
+		text:  text,
 		title: strings.TrimSpace(res.Metadata.Title),
 		lang:  res.Metadata.Language,
 	}, nil
@@ -213,3 +220,84 @@ func mimeParse(ct string) (string, map[string]string, error) {
 	}
 	return mt, params, err
 }
+
+// blockTags end a line in rendered text. trafilatura's ContentText joins
+// every paragraph with a space, which would leave line-based quality rules
+// (Gopher, C4) one line per page; rendering its content tree instead keeps
+// one line per paragraph, heading, list item or table row, as the Python
+// trafilatura's text output (FineWeb's input) does.
+var blockTags = map[string]bool{
+	"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"li": true, "ul": true, "ol": true, "dl": true, "dt": true, "dd": true, "blockquote": true,
+	"pre": true, "table": true, "tr": true, "section": true, "article": true, "header": true,
+	"footer": true, "figure": true, "figcaption": true, "hr": true, "main": true, "aside": true,
+	"details": true, "summary": true, "address": true, "center": true,
+}
+
+// renderText turns an extracted content tree into plain text.
+func renderText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node, pre bool)
+	space := false // a collapsed space is pending
+	newline := func() {
+		s := b.String()
+		if len(s) > 0 && s[len(s)-1] != '\n' {
+			b.WriteByte('\n')
+		}
+		space = false
+	}
+	walk = func(n *html.Node, pre bool) {
+		switch n.Type {
+		case html.TextNode:
+			if pre {
+				b.WriteString(n.Data)
+				return
+			}
+			for i, f := range strings.Fields(n.Data) {
+				if i > 0 || (space || startsSpace(n.Data)) {
+					s := b.String()
+					if len(s) > 0 && s[len(s)-1] != '\n' && s[len(s)-1] != ' ' {
+						b.WriteByte(' ')
+					}
+				}
+				b.WriteString(f)
+			}
+			space = endsSpace(n.Data)
+			return
+		case html.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript", "template", "head":
+				return
+			case "br":
+				newline()
+				return
+			case "td", "th":
+				if s := b.String(); len(s) > 0 && s[len(s)-1] != '\n' {
+					b.WriteString(" | ")
+				}
+			}
+		}
+		block := n.Type == html.ElementNode && blockTags[n.Data]
+		if block {
+			newline()
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, pre || (n.Type == html.ElementNode && n.Data == "pre"))
+		}
+		if block {
+			newline()
+		}
+	}
+	walk(n, false)
+	lines := strings.Split(b.String(), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func startsSpace(s string) bool { return s != "" && strings.ContainsRune(" \t\r\n\f", rune(s[0])) }
+func endsSpace(s string) bool   { return s != "" && strings.ContainsRune(" \t\r\n\f", rune(s[len(s)-1])) }
