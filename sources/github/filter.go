@@ -55,6 +55,10 @@ func (s *Source) classify(p string, content []byte) verdict {
 	if isSecretName(p) {
 		return verdict{drop: "skip.secret"}
 	}
+	base := strings.ToLower(path.Base(p))
+	if strings.Contains(base, ".min.") || strings.HasSuffix(base, "-min.js") {
+		return verdict{drop: "skip.minified"}
+	}
 	if o.SkipVendored && enry.IsVendor(p) {
 		return verdict{drop: "skip.vendored"}
 	}
@@ -66,10 +70,6 @@ func (s *Source) classify(p string, content []byte) verdict {
 	}
 	if secretContent.Match(content) {
 		return verdict{drop: "skip.secret"}
-	}
-	base := strings.ToLower(path.Base(p))
-	if strings.Contains(base, ".min.") || strings.HasSuffix(base, "-min.js") {
-		return verdict{drop: "skip.minified"}
 	}
 	if o.SkipGenerated && enry.IsGenerated(p, content) {
 		return verdict{drop: "skip.generated"}
