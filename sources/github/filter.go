@@ -1,6 +1,7 @@
 package github
 
 import (
+	"bytes"
 	"path"
 	"regexp"
 	"slices"
@@ -27,8 +28,29 @@ var secretNames = map[string]bool{
 	"credentials": true, ".git-credentials": true, ".dockercfg": true,
 }
 
-// secretContent matches key material or credentials pasted into any file.
-var secretContent = regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*(?:PRIVATE KEY|CERTIFICATE|PRIVATE KEY BLOCK)-----|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b|\bxox[baprs]-[A-Za-z0-9-]{10,}`)
+// secretPatterns match key material or credentials pasted into any file,
+// each behind a literal that must be present first: one combined regexp
+// over every file was a third of the code source's time.
+var secretPatterns = []struct {
+	lit string
+	re  *regexp.Regexp
+}{
+	{"-----BEGIN ", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*(?:PRIVATE KEY|CERTIFICATE|PRIVATE KEY BLOCK)-----`)},
+	{"AKIA", regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`)},          // AWS access key id
+	{"gh", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`)},   // GitHub tokens
+	{"xox", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)}, // Slack tokens
+}
+
+// hasSecret reports whether content holds a private key, certificate or
+// a well-known token format.
+func hasSecret(content []byte) bool {
+	for _, p := range secretPatterns {
+		if bytes.Contains(content, []byte(p.lit)) && p.re.Match(content) {
+			return true
+		}
+	}
+	return false
+}
 
 // isSecretName reports whether a path names a key, certificate or .env file.
 func isSecretName(p string) bool {
@@ -68,7 +90,7 @@ func (s *Source) classify(p string, content []byte) verdict {
 	if enry.IsImage(p) || enry.IsBinary(content) || !utf8.Valid(content) {
 		return verdict{drop: "skip.binary"}
 	}
-	if secretContent.Match(content) {
+	if hasSecret(content) {
 		return verdict{drop: "skip.secret"}
 	}
 	if o.SkipGenerated && enry.IsGenerated(p, content) {
