@@ -180,7 +180,8 @@ func (r *Reader) record(rec *warcRecord) (*doc.Document, error) {
 		}
 		return nil, nil
 	case "":
-		return nil, fmt.Errorf("record without WARC-Type")
+		r.stats.Add("skip.bad_record", 1)
+		return nil, &doc.RecordError{File: r.path, Record: rec.get("WARC-Record-ID"), Offset: rec.offset, Err: errors.New("record without WARC-Type")}
 	default:
 		// request, revisit, resource, continuation, ...
 		r.stats.Add("record."+typ, 1)

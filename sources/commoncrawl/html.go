@@ -114,6 +114,11 @@ func toUTF8(body []byte, headerCharset string) ([]byte, string) {
 	if headerCharset != "" {
 		enc, name = charset.Lookup(headerCharset)
 	}
+	if enc == nil && utf8.Valid(body) && !bytes.HasPrefix(body, []byte("\xfe\xff")) && !bytes.HasPrefix(body, []byte("\xff\xfe")) {
+		// Undeclared (or only <meta>-declared) bytes that are valid UTF-8
+		// are UTF-8 in practice; for ASCII every declaration agrees.
+		return bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), "utf-8"
+	}
 	if enc == nil {
 		var certain bool
 		enc, name, certain = charset.DetermineEncoding(body, "")
