@@ -32,21 +32,26 @@ var secretNames = map[string]bool{
 // each behind a literal that must be present first: one combined regexp
 // over every file was a third of the code source's time.
 var secretPatterns = []struct {
-	lit string
-	re  *regexp.Regexp
+	lits []string
+	re   *regexp.Regexp
 }{
-	{"-----BEGIN ", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*(?:PRIVATE KEY|CERTIFICATE|PRIVATE KEY BLOCK)-----`)},
-	{"AKIA", regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`)},          // AWS access key id
-	{"gh", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`)},   // GitHub tokens
-	{"xox", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)}, // Slack tokens
+	{[]string{"-----BEGIN "}, regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*(?:PRIVATE KEY|CERTIFICATE|PRIVATE KEY BLOCK)-----`)},
+	{[]string{"AKIA"}, regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`)},                                          // AWS access key id
+	{[]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`)}, // GitHub tokens
+	{[]string{"xox"}, regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)},                                 // Slack tokens
 }
 
 // hasSecret reports whether content holds a private key, certificate or
 // a well-known token format.
 func hasSecret(content []byte) bool {
 	for _, p := range secretPatterns {
-		if bytes.Contains(content, []byte(p.lit)) && p.re.Match(content) {
-			return true
+		for _, lit := range p.lits {
+			if bytes.Contains(content, []byte(lit)) {
+				if p.re.Match(content) {
+					return true
+				}
+				break
+			}
 		}
 	}
 	return false
