@@ -83,13 +83,21 @@ func TestFetcherServes(t *testing.T) {
 		{
 			name: "resume by Range after broken body",
 			handler: func(w http.ResponseWriter, r *http.Request) {
-				if r.Header.Get("Range") == "" && breaks.Add(1) <= 1 {
+				if r.Header.Get("Range") == "" {
+					if breaks.Add(1) > 1 {
+						t.Errorf("second request without Range")
+					}
 					// Promise everything, send a third, then hang up.
 					w.Header().Set("Content-Length", "300000")
 					w.Header().Set("Accept-Ranges", "bytes")
 					w.WriteHeader(http.StatusOK)
 					w.Write(data[:100_000])
 					panic(http.ErrAbortHandler)
+				}
+				// Resumed past the start (how much of the 100,000 bytes got
+				// through before the hang-up is up to the network stack).
+				if got := r.Header.Get("Range"); !strings.HasPrefix(got, "bytes=") || got == "bytes=0-" {
+					t.Errorf("resumed with Range %q, want bytes=N- with N > 0", got)
 				}
 				http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(data))
 			},

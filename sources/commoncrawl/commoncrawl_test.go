@@ -3,6 +3,7 @@ package commoncrawl
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -519,3 +520,41 @@ func TestOptionsYAML(t *testing.T) {
 func newGzipWriter(w io.Writer) *gzip.Writer { return gzip.NewWriter(w) }
 
 func parseFragment(s string) (*html.Node, error) { return html.Parse(strings.NewReader(s)) }
+
+// TestConcurrentOpen reads every corpus file from parallel goroutines on one
+// Source and expects what a serial read gives (run with -race to check the
+// Source shares no mutable state).
+func TestConcurrentOpen(t *testing.T) {
+	dir := corpustest.Dir(t, "commoncrawl")
+	s := mustNew(t, DefaultOptions())
+	files, _ := filepath.Glob(filepath.Join(dir, "*.warc*"))
+	serial := make([][]*doc.Document, len(files))
+	for i, f := range files {
+		serial[i], _, _, _ = readAll(t, s, f)
+	}
+	errs := make(chan string, len(files))
+	for i, f := range files {
+		go func() {
+			docs, _, _, err := readAll(t, s, f)
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case len(docs) != len(serial[i]):
+				errs <- fmt.Sprintf("%s: %d docs in parallel, %d serially", f, len(docs), len(serial[i]))
+			default:
+				for j := range docs {
+					if docs[j].Text != serial[i][j].Text {
+						errs <- fmt.Sprintf("%s doc %d differs", f, j)
+						return
+					}
+				}
+				errs <- ""
+			}
+		}()
+	}
+	for range files {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}

@@ -516,3 +516,29 @@ func TestOptionsYAML(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentOpen reads the corpus repositories in parallel on one
+// Source and expects the serial result (run with -race).
+func TestConcurrentOpen(t *testing.T) {
+	dir := corpustest.Dir(t, "code")
+	s := mustNew(t, DefaultOptions())
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tar.gz"))
+	serial := make([]int, len(files))
+	for i, f := range files {
+		docs, _, _, _ := readAll(t, s, f)
+		serial[i] = len(docs)
+	}
+	got := make(chan [2]int, len(files))
+	for i, f := range files {
+		go func() {
+			docs, _, _, _ := readAll(t, s, f)
+			got <- [2]int{i, len(docs)}
+		}()
+	}
+	for range files {
+		g := <-got
+		if g[1] != serial[g[0]] {
+			t.Errorf("%s: %d docs in parallel, %d serially", files[g[0]], g[1], serial[g[0]])
+		}
+	}
+}
