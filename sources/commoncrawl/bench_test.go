@@ -97,3 +97,38 @@ func BenchmarkExtractHTML(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")
 }
+
+// BenchmarkWarcRecords is the record reader alone (gunzip, headers, every
+// block read in full), the part comparable with warcio.js in
+// bench/ccgithub/peer.sh.
+func BenchmarkWarcRecords(b *testing.B) {
+	files, total := corpusWARCs(b)
+	b.SetBytes(total)
+	b.ResetTimer()
+	records := 0
+	for i := 0; i < b.N; i++ {
+		for _, f := range files {
+			raw, err := os.Open(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			w, err := newWarcReader(raw, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for {
+				rec, err := w.next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, rec.block)
+				records++
+			}
+			raw.Close()
+		}
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
