@@ -44,7 +44,7 @@ type Options struct {
 	// Columns names the fields of JSONL/Parquet rows. Empty fields fall back
 	// to The Stack's and codeparrot's names (content/code, path /
 	// max_stars_repo_path, repo_name / max_stars_repo_name, license /
-	// licenses / max_stars_repo_licenses).
+	// licenses / max_stars_repo_licenses / detected_licenses).
 	Columns Columns `yaml:"columns"`
 }
 

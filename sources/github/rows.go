@@ -25,7 +25,8 @@ var (
 	contentNames = []string{"content", "code", "text"}
 	pathNames    = []string{"path", "max_stars_repo_path", "max_forks_repo_path", "max_issues_repo_path", "file_path"}
 	repoNames    = []string{"repo_name", "max_stars_repo_name", "max_forks_repo_name", "max_issues_repo_name", "repo", "repository_name"}
-	licenseNames = []string{"license", "licenses", "max_stars_repo_licenses", "max_forks_repo_licenses", "license_type"}
+	// Not The Stack v2's "license_type": it says "permissive", not which licence.
+	licenseNames = []string{"license", "licenses", "max_stars_repo_licenses", "max_forks_repo_licenses", "detected_licenses"}
 )
 
 func candidates(set string, def []string) []string {
