@@ -267,12 +267,13 @@ func TestSameDocsEveryContainer(t *testing.T) {
 	}
 }
 
-// stackRows are rows in The Stack's layout, from real files plus a GPL
+// stackRows are rows in The Stack's layout, from real cobra files plus a GPL
 // repository and a private key that must be dropped.
 func stackRows(t *testing.T) []map[string]any {
-	dir := corpustest.Dir(t, "code")
 	tmp := t.TempDir()
-	untar(t, filepath.Join(dir, "spf13-cobra-adbc8813901b.tar.gz"), tmp)
+	// The shipped sample holds these cobra files, so this runs without the
+	// corpus.
+	untar(t, filepath.Join(sampleDir, "spf13-cobra-sample.tar.gz"), tmp)
 	var rows []map[string]any
 	for _, f := range []string{"command.go", "args.go", "cobra.go"} {
 		b, err := os.ReadFile(filepath.Join(tmp, "spf13-cobra", f))
