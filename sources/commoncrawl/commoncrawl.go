@@ -62,9 +62,45 @@ func New(o Options, baseDir string) (*Source, error) {
 }
 
 // Units reads each WARC whole: per-record gzip could be split at member
-// boundaries, but finding them needs a CDX index that inputs lack.
+// boundaries, but finding them needs a CDX index that inputs lack. A
+// Common Crawl paths file (*.paths, *.paths.gz, local or a URL) becomes one
+// unit per WARC/WET it lists, in its order.
 func (s *Source) Units(inputs []sources.Input) ([]sources.Unit, error) {
-	return sources.WholeFile(inputs), nil
+	var expanded []sources.Input
+	for _, in := range inputs {
+		if !isPathsFile(in.Path) {
+			expanded = append(expanded, in)
+			continue
+		}
+		n := 0
+		err := eachLine(in.Path, func(line string, _ int) error {
+			if s.opts.MaxPaths > 0 && n >= s.opts.MaxPaths {
+				return nil
+			}
+			n++
+			u := line
+			if !sources.IsURL(u) {
+				if s.opts.PathsPrefix == "" {
+					return fmt.Errorf("relative path %q and no paths_prefix", line)
+				}
+				u = strings.TrimSuffix(s.opts.PathsPrefix, "/") + "/" + strings.TrimPrefix(line, "/")
+			}
+			expanded = append(expanded, sources.Input{Path: u, Size: -1})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("commoncrawl paths file: %w", err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("commoncrawl paths file %s lists no files", in.Path)
+		}
+	}
+	return sources.WholeFile(expanded), nil
+}
+
+func isPathsFile(p string) bool {
+	n := strings.ToLower(sources.BaseName(p))
+	return strings.HasSuffix(n, ".paths") || strings.HasSuffix(n, ".paths.gz")
 }
 
 // Open starts reading one WARC/WET file or URL.

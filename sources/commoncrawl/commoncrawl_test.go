@@ -558,3 +558,53 @@ func TestConcurrentOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsFile expands a Common Crawl paths file into URL units and reads
+// them from a local server, as warc.paths.gz of a crawl would be.
+func TestPathsFile(t *testing.T) {
+	dir := corpustest.Dir(t, "commoncrawl")
+	srv := httptest.NewServer(http.StripPrefix("/crawl-data/", http.FileServer(http.Dir(dir))))
+	defer srv.Close()
+	tmp := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("crawl-data/whirlwind__whirlwind.warc.gz\ncrawl-data/whirlwind__whirlwind.warc.wet.gz\n" + srv.URL + "/crawl-data/warcio__example.warc.gz\ncrawl-data/dolma__sample-0000.warc.gz\n"))
+	zw.Close()
+	paths := filepath.Join(tmp, "warc.paths.gz")
+	os.WriteFile(paths, gz.Bytes(), 0o644)
+
+	o := DefaultOptions()
+	o.PathsPrefix = srv.URL + "/"
+	o.MaxPaths = 3
+	s := mustNew(t, o)
+	units, err := s.Units([]sources.Input{{Path: paths, Size: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 3 || units[0].Input.Path != srv.URL+"/crawl-data/whirlwind__whirlwind.warc.gz" || units[2].Input.Path != srv.URL+"/crawl-data/warcio__example.warc.gz" {
+		t.Fatalf("units %+v", units)
+	}
+	var urls []string
+	for _, u := range units {
+		r, err := s.Open(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			d, err := r.Next()
+			if err != nil {
+				break
+			}
+			urls = append(urls, d.URL)
+		}
+		r.Close()
+	}
+	if strings.Join(urls, " ") != "https://an.wikipedia.org/wiki/Escopete https://an.wikipedia.org/wiki/Escopete http://example.com/" {
+		t.Errorf("documents from %v", urls)
+	}
+	empty := filepath.Join(tmp, "empty.paths")
+	os.WriteFile(empty, []byte("# nothing\n"), 0o644)
+	if _, err := s.Units([]sources.Input{{Path: empty}}); err == nil || !strings.Contains(err.Error(), "lists no files") {
+		t.Errorf("empty paths file: err = %v", err)
+	}
+}

@@ -31,6 +31,13 @@ type Options struct {
 	// Fallback runs trafilatura's readability/dom-distiller fallbacks when
 	// its own extraction looks poor: better recall, about half the speed.
 	Fallback bool `yaml:"fallback"`
+	// PathsPrefix is put before each relative line of a Common Crawl paths
+	// file (an input named *.paths or *.paths.gz, e.g. warc.paths.gz of a
+	// crawl), turning "crawl-data/CC-MAIN-.../x.warc.gz" into a URL.
+	PathsPrefix string `yaml:"paths_prefix"`
+	// MaxPaths takes only the first N entries of each paths file (a crawl
+	// lists ~90,000 WARCs); 0 takes all.
+	MaxPaths int `yaml:"max_paths"`
 	// TakeWET takes WET `conversion` records (Common Crawl's own extracted
 	// text) as documents; set false to read only WARC responses.
 	TakeWET bool `yaml:"take_wet"`
@@ -43,6 +50,7 @@ func DefaultOptions() Options {
 		MaxPageBytes: 2 << 20,
 		Focus:        "balanced",
 		TakeWET:      true,
+		PathsPrefix:  "https://data.commoncrawl.org/",
 	}
 }
 
@@ -58,6 +66,9 @@ func (o *Options) UnmarshalYAML(unmarshal func(any) error) error {
 func (o Options) Validate() error {
 	if o.MaxPageBytes <= 0 {
 		return fmt.Errorf("commoncrawl: max_page_bytes must be > 0, got %d", o.MaxPageBytes)
+	}
+	if o.MaxPaths < 0 {
+		return fmt.Errorf("commoncrawl: max_paths must be >= 0, got %d", o.MaxPaths)
 	}
 	switch strings.ToLower(o.Focus) {
 	case "", "balanced", "precision", "recall":
