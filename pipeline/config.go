@@ -21,6 +21,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/curate-dev/curate/sources/books"
+	"github.com/curate-dev/curate/sources/commoncrawl"
+	"github.com/curate-dev/curate/sources/github"
 	"github.com/curate-dev/curate/sources/jsonl"
 )
 
@@ -76,8 +78,10 @@ type SourceConfig struct {
 	// MinChars drops documents shorter than this after normalisation.
 	MinChars int `yaml:"min_chars"`
 
-	Books *books.Options `yaml:"books"`
-	JSONL *jsonl.Options `yaml:"jsonl"`
+	Books       *books.Options       `yaml:"books"`
+	JSONL       *jsonl.Options       `yaml:"jsonl"`
+	CommonCrawl *commoncrawl.Options `yaml:"commoncrawl"`
+	GitHub      *github.Options      `yaml:"github"`
 }
 
 // DefaultConfig is what an empty file means.

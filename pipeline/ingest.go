@@ -228,7 +228,7 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 	}
 	s := stream.New().WithMaxGoroutines(workers)
 	var writeErr error
-	prefix := sc.Name + "/" + filepath.Base(u.Input.Path) + "/"
+	prefix := sc.Name + "/" + sources.BaseName(u.Input.Path) + "/"
 	submit := func(b *batch) {
 		s.Go(func() stream.Callback {
 			g.process(src, b)
@@ -276,6 +276,16 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		submit(cur)
 	}
 	s.Wait()
+	// Sources that count what they skip inside a record stream (WARC
+	// record types, files ruled out) report it here.
+	if sr, ok := r.(interface{ Stats() doc.Counts }); ok {
+		if st.Counters == nil {
+			st.Counters = map[string]int64{}
+		}
+		for k, v := range sr.Stats() {
+			st.Counters[sc.Kind()+"."+k] += v
+		}
+	}
 	if writeErr != nil {
 		return &fatalError{writeErr}
 	}

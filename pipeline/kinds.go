@@ -8,6 +8,8 @@ import (
 
 	"github.com/curate-dev/curate/sources"
 	"github.com/curate-dev/curate/sources/books"
+	"github.com/curate-dev/curate/sources/commoncrawl"
+	"github.com/curate-dev/curate/sources/github"
 	"github.com/curate-dev/curate/sources/jsonl"
 )
 
@@ -18,16 +20,24 @@ type kindBlock struct {
 	set   bool
 	build func() (sources.Kind, error)
 	check func() error
+	// dirs: the kind takes directories as inputs (source trees).
+	dirs bool
 }
 
 func (s *SourceConfig) kinds() []kindBlock {
 	return []kindBlock{
 		{"books", s.Books != nil,
 			func() (sources.Kind, error) { return books.New(*s.Books) },
-			func() error { return s.Books.Validate() }},
+			func() error { return s.Books.Validate() }, false},
 		{"jsonl", s.JSONL != nil,
 			func() (sources.Kind, error) { return jsonl.New(*s.JSONL) },
-			func() error { return s.JSONL.Validate() }},
+			func() error { return s.JSONL.Validate() }, false},
+		{"commoncrawl", s.CommonCrawl != nil,
+			func() (sources.Kind, error) { return commoncrawl.New(*s.CommonCrawl, "") },
+			func() error { return s.CommonCrawl.Validate() }, false},
+		{"github", s.GitHub != nil,
+			func() (sources.Kind, error) { return github.New(*s.GitHub) },
+			func() error { return s.GitHub.Validate() }, true},
 	}
 }
 
@@ -39,6 +49,16 @@ func (s *SourceConfig) Kind() string {
 		}
 	}
 	return ""
+}
+
+// takesDirs reports whether the source's kind reads directories.
+func (s *SourceConfig) takesDirs() bool {
+	for _, k := range s.kinds() {
+		if k.set {
+			return k.dirs
+		}
+	}
+	return false
 }
 
 // Build makes the source's reader factory.
@@ -132,7 +152,11 @@ func (c *Config) ExpandInputs(i int) (inputs []sources.Input, skipped []error, e
 	s := &c.Sources[i]
 	seen := map[string]bool{}
 	for j, pat := range s.Inputs {
-		ins, err := sources.Expand("", []string{pat})
+		expand := sources.Expand
+		if s.takesDirs() {
+			expand = sources.ExpandDirs
+		}
+		ins, err := expand("", []string{pat})
 		if err != nil {
 			ce := c.errAt(fmt.Sprintf("source %q: %v", s.Name, err), "sources", i, "inputs", j)
 			if s.OnError == "skip" {

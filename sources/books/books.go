@@ -69,7 +69,7 @@ func (s *Source) Units(inputs []sources.Input) ([]sources.Unit, error) {
 
 // Open reads one book.
 func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
-	st, err := sources.Open(u.Input.Path)
+	st, err := sources.OpenUnit(u)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ type Options struct {
 	// ('#' starts a comment). A plain line ("example.com") blocks the domain
 	// and every subdomain, as the UT1 list FineWeb uses is meant; a line
 	// starting with '=' ("=www.example.com") blocks that exact host only.
-	// Relative to the config file's directory. Empty: no block list.
+	// Relative to the working directory. Empty: no block list.
 	BlockList string `yaml:"block_list"`
 	// AllowList is a file of URLs, one a line (the WebText list the Reddit
 	// source writes). When set, only pages whose URL is on it are kept.

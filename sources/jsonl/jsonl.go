@@ -75,7 +75,7 @@ func (s *Source) Units(inputs []sources.Input) ([]sources.Unit, error) {
 
 // Open starts reading one file.
 func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
-	st, err := sources.Open(u.Input.Path)
+	st, err := sources.OpenUnit(u)
 	if err != nil {
 		return nil, err
 	}
