@@ -288,11 +288,13 @@ func (r *reader) Next() (*doc.Document, error) {
 		p, perr := parsePage(rp.body)
 		if rp.cut {
 			r.done = true
-			why := "input ends inside the page (dump truncated)"
 			if r.sc.err != nil {
-				why = r.sc.err.Error()
+				// The compressed stream broke: final for this input, with
+				// the page it broke in.
+				return nil, fmt.Errorf("reading %s: %w", r.recordErr(p, rp, nil).Record, r.sc.err)
 			}
-			return nil, r.recordErr(p, rp, errors.New(why))
+			// The XML stops mid-page (a dump cut with head): skip that page.
+			return nil, r.recordErr(p, rp, errors.New("input ends inside the page (dump truncated)"))
 		}
 		if perr != nil {
 			return nil, r.recordErr(p, rp, perr)
