@@ -248,7 +248,9 @@ func TestOptionsYAML(t *testing.T) {
 		want    func(Options) bool
 		wantErr bool
 	}{
-		{"{}", func(o Options) bool { return o.Disambiguation == "skip" && o.TitleInText && o.UnitBytes == 64<<20 && len(o.Namespaces) == 1 }, false},
+		{"{}", func(o Options) bool {
+			return o.Disambiguation == "skip" && o.TitleInText && o.UnitBytes == 64<<20 && len(o.Namespaces) == 1
+		}, false},
 		{"disambiguation: flag\nkeep_tables: true", func(o Options) bool { return o.Disambiguation == "flag" && o.KeepTables && o.TitleInText }, false},
 		{"disambigation: flag", nil, true}, // typo: unknown key
 	}

@@ -827,7 +827,7 @@ func (c *Converter) lines(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// stripQuotes removes ''italic'' and '''bold''' marks: runs of 2, 3 and 5
+// stripQuotes removes ”italic” and ”'bold”' marks: runs of 2, 3 and 5
 // apostrophes vanish, 4 leaves one, longer runs leave the surplus.
 func stripQuotes(l string) string {
 	if !strings.Contains(l, "''") {
