@@ -96,8 +96,9 @@ func (o Options) Validate() error {
 
 // Source reads Reddit dumps; it implements sources.Kind.
 type Source struct {
-	opts Options
-	bots map[string]bool
+	opts  Options
+	bots  map[string]bool
+	zstds zstdPool
 }
 
 var _ sources.Kind = (*Source)(nil)
@@ -131,7 +132,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 	if s.opts.Threads {
 		return s.openThreads(u)
 	}
-	st, err := sources.Open(u.Input.Path)
+	st, err := openInput(u.Input.Path, &s.zstds)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func (r *Reader) Next() (*doc.Document, error) {
 		line, lineNo, off, err := r.lr.next()
 		if err != nil {
 			if err != io.EOF {
-				err = fmt.Errorf("%s: after line %d: %w", r.path, lineNo, err)
+				err = fmt.Errorf("%w (after line %d)", err, lineNo)
 			}
 			return nil, err
 		}

@@ -133,7 +133,7 @@ func (t *threadReader) spill(files []string, nb int) error {
 		t.buckets = []string{""}
 	}
 	for _, path := range files {
-		st, err := sources.Open(path)
+		st, err := openInput(path, &t.src.zstds)
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (t *threadReader) spill(files []string, nb int) error {
 			}
 			if err != nil {
 				st.Close()
-				return fmt.Errorf("%s: after line %d: %w", path, n, err)
+				return fmt.Errorf("%w (after line %d)", err, n)
 			}
 			if len(bytes.TrimSpace(line)) == 0 {
 				continue

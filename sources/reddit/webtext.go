@@ -15,7 +15,6 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/curate-dev/curate/pipeline/doc"
-	"github.com/curate-dev/curate/sources"
 )
 
 // WebTextOptions configure the outbound-link list (GPT-2's WebText took the
@@ -86,8 +85,9 @@ func WebTextURLs(files []string, w io.Writer, opts WebTextOptions) (WebTextStats
 		seen = map[uint64]struct{}{}
 	}
 	var p fastjson.Parser
+	var pool zstdPool
 	for _, file := range files {
-		in, err := sources.Open(file)
+		in, err := openInput(file, &pool)
 		if err != nil {
 			return st, err
 		}
@@ -100,7 +100,7 @@ func WebTextURLs(files []string, w io.Writer, opts WebTextOptions) (WebTextStats
 			if err != nil {
 				in.Close()
 				bw.Flush()
-				return st, fmt.Errorf("%s: after line %d: %w", file, n, err)
+				return st, fmt.Errorf("%w (after line %d)", err, n)
 			}
 			// Comments carry no outbound link: skip them before parsing.
 			if len(line) == 0 || !bytes.Contains(line, []byte(`"url"`)) {

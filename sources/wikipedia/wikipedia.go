@@ -283,7 +283,7 @@ func (r *reader) Next() (*doc.Document, error) {
 			if r.lastPage != "" {
 				after = "after page " + r.lastPage
 			}
-			return nil, fmt.Errorf("%s: reading %s: %w", r.path, after, err)
+			return nil, fmt.Errorf("%w (%s)", err, after) // err names the file and offset
 		}
 		p, perr := parsePage(rp.body)
 		if rp.cut {
@@ -291,7 +291,7 @@ func (r *reader) Next() (*doc.Document, error) {
 			if r.sc.err != nil {
 				// The compressed stream broke: final for this input, with
 				// the page it broke in.
-				return nil, fmt.Errorf("reading %s: %w", r.recordErr(p, rp, nil).Record, r.sc.err)
+				return nil, fmt.Errorf("%w (in %s)", r.sc.err, r.recordErr(p, rp, nil).Record)
 			}
 			// The XML stops mid-page (a dump cut with head): skip that page.
 			return nil, r.recordErr(p, rp, errors.New("input ends inside the page (dump truncated)"))

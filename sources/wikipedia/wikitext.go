@@ -378,6 +378,15 @@ func positional(args []string) []string {
 // inline templates whose removal would cut sentences (peers special-case the
 // same ones: WikiExtractor expands lang/convert, mwparserfromhell keeps none).
 func keepTemplate(inner string) (string, bool) {
+	// Most templates are dropped: decide from the name before splitting
+	// the (often large, infobox) arguments.
+	head := inner
+	if i := strings.IndexAny(head, "|:"); i >= 0 {
+		head = head[:i]
+	}
+	if h := normName(head); !keptTemplates[h] && !strings.HasPrefix(h, "lang-") {
+		return "", false
+	}
 	args := splitArgs(inner)
 	name := normName(args[0])
 	if i := strings.IndexByte(name, ':'); i > 0 {
@@ -440,6 +449,20 @@ func keepTemplate(inner string) (string, bool) {
 		return pos[0], true
 	}
 	return "", false
+}
+
+// keptTemplates are the names keepTemplate handles (parser functions by the
+// part before ':').
+var keptTemplates = map[string]bool{
+	"formatnum": true, "lc": true, "uc": true, "lcfirst": true, "ucfirst": true,
+	"'": true, "ndash": true, "snd": true, "spaced ndash": true, "spaced en dash": true,
+	"mdash": true, "spaced mdash": true, "nbsp": true, "spaces": true, "lang": true,
+	"script": true, "transl": true, "nowrap": true, "nobr": true, "nobreak": true,
+	"small": true, "big": true, "smaller": true, "larger": true, "sc": true,
+	"smallcaps": true, "abbr": true, "keypress": true, "nihongo": true, "vanchor": true,
+	"not a typo": true, "sic": true, "em": true, "strong": true, "mvar": true,
+	"math": true, "var": true, "bold": true, "italic": true, "convert": true,
+	"cvt": true, "frac": true,
 }
 
 // normName normalises a template or namespace name: trimmed, lower-case,
@@ -893,7 +916,7 @@ func tidy(l string) string {
 	b.Grow(len(l))
 	space := false
 	for _, r := range l {
-		if r == ' ' || r == '\t' {
+		if r == ' ' {
 			space = true
 			continue
 		}
