@@ -463,3 +463,23 @@ func TestThreadsSpill(t *testing.T) {
 		t.Fatalf("spill files left behind: %v", left)
 	}
 }
+
+// TestWebTextMalformed: a broken line is reported with file and line, the
+// URLs around it are kept.
+func TestWebTextMalformed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "RS_bad.ndjson")
+	writeLines(t, p,
+		`{"id":"s1","title":"a","url":"https://a.example/1","score":9,"created_utc":1}`,
+		`{"id":"s2","title":"b","url":"https://a.exa`,
+		`{"id":"c1","body":"a comment","score":9,"created_utc":1,"link_id":"t3_s1"}`,
+		`{"id":"s3","title":"c","url":"https://a.example/3","score":9,"created_utc":1}`)
+	var bad []*doc.RecordError
+	var out strings.Builder
+	st, err := WebTextURLs([]string{p}, &out, WebTextOptions{MinScore: 3, OnRecordError: func(e *doc.RecordError) { bad = append(bad, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "https://a.example/1\nhttps://a.example/3\n" || st.BadRecords != 1 || len(bad) != 1 || bad[0].Record != "line 2" || bad[0].File != p {
+		t.Fatalf("out %q stats %+v errors %v", out.String(), st, bad)
+	}
+}

@@ -102,8 +102,14 @@ func WebTextURLs(files []string, w io.Writer, opts WebTextOptions) (WebTextStats
 				bw.Flush()
 				return st, fmt.Errorf("%w (after line %d)", err, n)
 			}
-			// Comments carry no outbound link: skip them before parsing.
-			if len(line) == 0 || !bytes.Contains(line, []byte(`"url"`)) {
+			// Comments carry no outbound link: skip whole-looking objects
+			// without a "url" key unparsed (RC files are most of the
+			// bytes); anything else is parsed, so broken lines are reported.
+			line = bytes.TrimSpace(line)
+			if len(line) == 0 {
+				continue
+			}
+			if line[0] == '{' && line[len(line)-1] == '}' && !bytes.Contains(line, []byte(`"url"`)) {
 				continue
 			}
 			v, err := p.ParseBytes(line)

@@ -293,19 +293,32 @@ func (a *ahead) Close() error {
 // streamDecoder decodes the bzip2 streams of a multistream unit on several
 // goroutines and hands their output back in order. At most 2×workers decoded
 // streams (about 1-2 MB each in Wikimedia dumps) are held at once.
+//
+// Streams are independent and hold whole pages, so a stream that fails to
+// decode is dropped whole, reported through skipped, and decoding goes on
+// with the next one: one bad block costs its 100 pages, not the unit.
 type streamDecoder struct {
-	queue chan chan chunk
-	cur   chunk
+	queue chan chan streamOut
+	cur   []byte
 	done  chan struct{}
 	once  sync.Once
+
+	mu     sync.Mutex
+	failed []error
+}
+
+type streamOut struct {
+	b   []byte
+	r   [2]int64
+	err error
 }
 
 func newStreamDecoder(f io.ReaderAt, path string, streams [][2]int64, workers int) *streamDecoder {
 	workers = max(1, workers)
-	d := &streamDecoder{queue: make(chan chan chunk, 2*workers), done: make(chan struct{})}
+	d := &streamDecoder{queue: make(chan chan streamOut, 2*workers), done: make(chan struct{})}
 	type job struct {
 		r   [2]int64
-		out chan chunk
+		out chan streamOut
 	}
 	jobs := make(chan job)
 	for range workers {
@@ -313,7 +326,7 @@ func newStreamDecoder(f io.ReaderAt, path string, streams [][2]int64, workers in
 			for j := range jobs {
 				zr := newBzip2(path, io.NewSectionReader(f, j.r[0], j.r[1]-j.r[0]), j.r[0])
 				b, err := io.ReadAll(zr)
-				j.out <- chunk{b: b, err: err} // buffered: never blocks
+				j.out <- streamOut{b: b, r: j.r, err: err} // buffered: never blocks
 			}
 		}()
 	}
@@ -321,7 +334,7 @@ func newStreamDecoder(f io.ReaderAt, path string, streams [][2]int64, workers in
 		defer close(d.queue)
 		defer close(jobs)
 		for _, r := range streams {
-			out := make(chan chunk, 1)
+			out := make(chan streamOut, 1)
 			// The queue's capacity bounds how far decoding runs ahead.
 			select {
 			case d.queue <- out:
@@ -339,19 +352,32 @@ func newStreamDecoder(f io.ReaderAt, path string, streams [][2]int64, workers in
 }
 
 func (d *streamDecoder) Read(p []byte) (int, error) {
-	for len(d.cur.b) == 0 {
-		if d.cur.err != nil {
-			return 0, d.cur.err
-		}
+	for len(d.cur) == 0 {
 		out, ok := <-d.queue
 		if !ok {
 			return 0, io.EOF
 		}
-		d.cur = <-out
+		res := <-out
+		if res.err != nil {
+			d.mu.Lock()
+			d.failed = append(d.failed, fmt.Errorf("bzip2 stream at bytes %d-%d dropped: %w", res.r[0], res.r[1], res.err))
+			d.mu.Unlock()
+			continue
+		}
+		d.cur = res.b
 	}
-	n := copy(p, d.cur.b)
-	d.cur.b = d.cur.b[n:]
+	n := copy(p, d.cur)
+	d.cur = d.cur[n:]
 	return n, nil
+}
+
+// skipped returns and forgets the streams dropped so far.
+func (d *streamDecoder) skipped() []error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f := d.failed
+	d.failed = nil
+	return f
 }
 
 func (d *streamDecoder) Close() error {

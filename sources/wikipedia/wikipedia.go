@@ -253,6 +253,9 @@ type reader struct {
 	urlBase  string
 	lastPage string // id of the last page read, for stream errors
 	done     bool
+	// pendingErrs are multistream streams that failed to decode and were
+	// skipped, to report as record errors.
+	pendingErrs []error
 }
 
 func (r *reader) setSite(si siteInfo) {
@@ -269,6 +272,18 @@ func (r *reader) setSite(si siteInfo) {
 // Next returns the next kept article.
 func (r *reader) Next() (*doc.Document, error) {
 	for {
+		if sd, ok := r.body.(*streamDecoder); ok && len(r.pendingErrs) == 0 {
+			r.pendingErrs = sd.skipped()
+		}
+		if len(r.pendingErrs) > 0 {
+			e := r.pendingErrs[0]
+			r.pendingErrs = r.pendingErrs[1:]
+			rec := "stream"
+			if r.lastPage != "" {
+				rec += " after page id " + r.lastPage
+			}
+			return nil, &doc.RecordError{File: r.path, Record: rec, Offset: -1, Err: e}
+		}
 		if r.done {
 			return nil, io.EOF
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -337,4 +338,51 @@ func TestAgainstBzip2CLI(t *testing.T) {
 			t.Fatalf("%s: decoded %d bytes (err %v), bzip2 -dc gives %d", f, len(got), err, len(want))
 		}
 	}
+}
+
+// TestMultistreamCorruptStream damages one bzip2 stream of a copy of the
+// multistream dump: that stream's pages are reported and skipped, the
+// streams before and after it are read.
+func TestMultistreamCorruptStream(t *testing.T) {
+	dir := corpustest.Dir(t, "wikipedia")
+	tmp := t.TempDir()
+	name := "DERIVED-ltgwiki-pages-articles-multistream"
+	raw, err := os.ReadFile(filepath.Join(dir, name+".xml.bz2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := os.ReadFile(filepath.Join(dir, name+"-index.txt.bz2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	o.UnitBytes = 1 << 30 // one unit: the damage must not end it
+	good, _, _ := readAll(t, mustNew(t, o), filepath.Join(dir, name+".xml.bz2"))
+
+	ms, err := loadMultistream(filepath.Join(dir, name+".xml.bz2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid := ms.offsets[len(ms.offsets)/2]
+	bad := bytes.Clone(raw)
+	for i := mid + 200; i < mid+260; i++ {
+		bad[i] ^= 0x5a
+	}
+	os.WriteFile(filepath.Join(tmp, name+".xml.bz2"), bad, 0o644)
+	os.WriteFile(filepath.Join(tmp, name+"-index.txt.bz2"), idx, 0o644)
+	docs, recErrs, final := readAll(t, mustNew(t, o), filepath.Join(tmp, name+".xml.bz2"))
+	if final != nil {
+		t.Fatalf("final error %v: a bad stream must not end the unit", final)
+	}
+	if len(recErrs) != 1 || !strings.Contains(recErrs[0].Error(), fmt.Sprintf("bytes %d-", mid)) || !strings.Contains(recErrs[0].Error(), "page id") {
+		t.Fatalf("want one record error naming the stream and the page before it, got %v", recErrs)
+	}
+	lost := len(good) - len(docs)
+	if lost <= 0 || lost > 100 {
+		t.Fatalf("%d of %d documents read: a stream holds at most 100 pages", len(docs), len(good))
+	}
+	if docs[len(docs)-1].ID != good[len(good)-1].ID {
+		t.Fatalf("pages after the bad stream missing")
+	}
+	t.Logf("lost %d pages with the damaged stream: %v", lost, recErrs[0])
 }
