@@ -386,3 +386,33 @@ func TestMultistreamCorruptStream(t *testing.T) {
 	}
 	t.Logf("lost %d pages with the damaged stream: %v", lost, recErrs[0])
 }
+
+// TestSample reads the multistream sample shipped in testdata (a few real
+// enwiki pages in Wikimedia's multistream layout with its index).
+func TestSample(t *testing.T) {
+	dump := "../../testdata/sample/wikipedia/enwiki-sample-pages-articles-multistream.xml.bz2"
+	o := DefaultOptions()
+	o.UnitBytes = 8 << 10 // several units even for a 40 KB file
+	s := mustNew(t, o)
+	units, err := s.Units([]sources.Input{{Path: dump}})
+	if err != nil || len(units) < 2 {
+		t.Fatalf("units %v, %v", units, err)
+	}
+	docs, recErrs, final := readAll(t, s, dump)
+	if final != nil || len(recErrs) > 0 {
+		t.Fatal(final, recErrs)
+	}
+	var titles []string
+	for _, d := range docs {
+		titles = append(titles, d.Meta["title"])
+	}
+	// Redirects (AccessibleComputing, AfghanistanHistory) and the
+	// disambiguation pages (Alien, Aberdeen (disambiguation)) are skipped.
+	want := "Algorithms (journal),Answer,Adventure,Alain Connes,Astronomer,Allan Dwan,Aardwolf,Albedo"
+	if strings.Join(titles, ",") != want {
+		t.Fatalf("titles %v\nwant %s", titles, want)
+	}
+	if docs[0].URL != "https://en.wikipedia.org/wiki/Algorithms_(journal)" || docs[0].Language != "en" {
+		t.Fatalf("first document %q %q", docs[0].URL, docs[0].Language)
+	}
+}

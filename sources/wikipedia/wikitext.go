@@ -31,13 +31,25 @@ type Converter struct {
 // English canonical names are always included.
 func NewConverter(dropNamespaces []string, keepTables bool) *Converter {
 	c := &Converter{dropNS: make(map[string]bool), keepTables: keepTables}
-	for _, n := range []string{"file", "image", "media", "category"} {
+	for _, n := range mediaAliases {
 		c.dropNS[n] = true
 	}
 	for _, n := range dropNamespaces {
 		c.dropNS[normName(n)] = true
 	}
 	return c
+}
+
+// mediaAliases are names of the File, Media and Category namespaces that
+// pages keep using after a wiki renamed them (siteinfo names only the
+// current one): the English canonical names and the common old aliases of
+// the larger Wikipedias, as in the alias tables of the HF/NeMo extractors.
+var mediaAliases = []string{
+	"file", "image", "media", "category", "datei", "bild", "fichier", "imagen",
+	"archivo", "immagine", "файл", "изображение", "зображення", "εικόνα", "αρχείο",
+	"画像", "ファイル", "plik", "grafika", "bestand", "afbeelding", "arquivo", "imagem",
+	"tiedosto", "kuva", "fil", "kategorie", "catégorie", "categoría", "categoria",
+	"категория", "категорія", "κατηγορία", "カテゴリ", "kategoria", "categorie", "luokka", "kategori",
 }
 
 // Private-use runes stand in for markup characters inside <nowiki> and <pre>
