@@ -193,7 +193,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 		}
 		body = newAhead(dec)
 	}
-	r := &reader{src: s, path: path, file: f, body: body, multi: multi}
+	r := &reader{src: s, path: path, file: f, body: body, multi: multi, counts: doc.Counts{}}
 	r.sc = newPageScanner(r.body)
 	if !multi {
 		site = parseSiteInfo(r.sc.header())
@@ -253,6 +253,7 @@ type reader struct {
 	urlBase  string
 	lastPage string // id of the last page read, for stream errors
 	done     bool
+	counts   doc.Counts
 	// pendingErrs are multistream streams that failed to decode and were
 	// skipped, to report as record errors.
 	pendingErrs []error
@@ -340,16 +341,26 @@ func (r *reader) recordErr(p page, rp rawPage, err error) *doc.RecordError {
 
 // document converts a page, or returns nil for a page that is not kept.
 func (r *reader) document(p page) *doc.Document {
-	if !r.src.ns[p.ns] || p.redirect || len(p.text) == 0 {
+	switch {
+	case !r.src.ns[p.ns]:
+		r.counts.Add("wikipedia.namespace", 1)
+		return nil
+	case p.redirect:
+		r.counts.Add("wikipedia.redirect", 1)
 		return nil
 	}
 	wikitext := unescapeXML(p.text)
 	disamb := r.src.isDisambiguation(wikitext)
 	if disamb && r.src.opts.Disambiguation == DisambiguationSkip {
+		r.counts.Add("wikipedia.disambiguation", 1)
 		return nil
 	}
-	text := r.conv.Text(wikitext)
+	text := ""
+	if len(wikitext) > 0 {
+		text = r.conv.Text(wikitext)
+	}
 	if text == "" {
+		r.counts.Add("wikipedia.empty", 1)
 		return nil
 	}
 	if r.src.opts.TitleInText {
@@ -365,6 +376,11 @@ func (r *reader) document(p page) *doc.Document {
 	}
 	return d
 }
+
+// Counts returns how many pages each rule skipped ("wikipedia.namespace",
+// "wikipedia.redirect", "wikipedia.disambiguation", "wikipedia.empty"), for
+// the run's report.
+func (r *reader) Counts() doc.Counts { return r.counts }
 
 // Close stops decoding and closes the file.
 func (r *reader) Close() error {

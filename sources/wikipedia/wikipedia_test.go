@@ -309,6 +309,21 @@ func TestDisambiguation(t *testing.T) {
 		if strings.Join(ids, ",") != tc.ids {
 			t.Errorf("%s: ids %v, want %s", tc.mode, ids, tc.ids)
 		}
+		if tc.mode == "skip" {
+			r, err := s2open(t, o, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				if _, err := r.Next(); err != nil {
+					break
+				}
+			}
+			c := r.(interface{ Counts() doc.Counts }).Counts()
+			if c["wikipedia.disambiguation"] != 1 || c["wikipedia.redirect"] != 1 || c["wikipedia.namespace"] != 1 {
+				t.Errorf("skip counts %v", c)
+			}
+		}
 		if tc.flag != (docs[0].Meta["disambiguation"] == "true") {
 			t.Errorf("%s: disambiguation meta %v", tc.mode, docs[0].Meta)
 		}
@@ -415,4 +430,9 @@ func TestSample(t *testing.T) {
 	if docs[0].URL != "https://en.wikipedia.org/wiki/Algorithms_(journal)" || docs[0].Language != "en" {
 		t.Fatalf("first document %q %q", docs[0].URL, docs[0].Language)
 	}
+}
+
+func s2open(t *testing.T, o Options, path string) (doc.Reader, error) {
+	s := mustNew(t, o)
+	return s.Open(sources.Unit{Input: sources.Input{Path: path}, End: -1})
 }
