@@ -17,8 +17,10 @@ import (
 	"html"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -60,6 +62,9 @@ type Options struct {
 	ThreadMemory int64 `yaml:"thread_memory"`
 	// TempDir holds thread spill files; empty means the system default.
 	TempDir string `yaml:"temp_dir"`
+	// ParseWorkers is how many goroutines parse the JSON of one file while
+	// another decompresses it; 0 means one per CPU.
+	ParseWorkers int `yaml:"parse_workers"`
 }
 
 // DefaultOptions are the defaults the YAML decoder starts from.
@@ -84,6 +89,9 @@ func (o *Options) UnmarshalYAML(unmarshal func(any) error) error {
 func (o Options) Validate() error {
 	if o.NSFW != NSFWKeep && o.NSFW != NSFWDrop {
 		return fmt.Errorf("reddit: nsfw must be keep or drop, not %q", o.NSFW)
+	}
+	if o.ParseWorkers < 0 {
+		return fmt.Errorf("reddit: parse_workers %d must be 0 (one per CPU) or more", o.ParseWorkers)
 	}
 	if o.MinChars < 0 {
 		return fmt.Errorf("reddit: min_chars %d must not be negative", o.MinChars)
@@ -136,62 +144,206 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{src: s, path: u.Input.Path, lr: newLineReader(st), closer: st, counts: doc.Counts{}}, nil
+	return newReader(s, u.Input.Path, st), nil
 }
 
-// Reader yields the kept records of one file.
+// Reader yields the kept records of one file. A month of comments is one
+// zstd stream, so one file is one unit; to use more than one core on it,
+// lines are cut into batches that ParseWorkers goroutines parse and filter
+// while the reading goroutine decompresses, and batches come back in order.
 type Reader struct {
-	src    *Source
 	path   string
-	lr     *lineReader
 	closer io.Closer
-	p      fastjson.Parser
+	queue  chan chan batchResult
+	done   chan struct{}
+	once   sync.Once
+	wg     sync.WaitGroup
+
+	cur    []item
+	final  error
 	counts doc.Counts
+}
+
+// item is one line's outcome: a document or a record error.
+type item struct {
+	d   *doc.Document
+	err error
+}
+
+type batchResult struct {
+	items  []item
+	counts doc.Counts
+	final  error // a stream error after the batch's lines
+}
+
+// batchBytes is the size of the line batches handed to parse workers: large
+// enough that channel hand-offs cost nothing, small enough that
+// 2×workers of them in flight stay a few MB.
+const batchBytes = 1 << 20
+
+type lineRef struct {
+	start, end int
+	no         int
+	off        int64
+}
+
+type batch struct {
+	data  []byte
+	lines []lineRef
+	final error
+	out   chan batchResult
+}
+
+func newReader(s *Source, path string, in io.ReadCloser) *Reader {
+	workers := s.opts.ParseWorkers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	r := &Reader{path: path, closer: in, counts: doc.Counts{},
+		queue: make(chan chan batchResult, 2*workers), done: make(chan struct{})}
+	jobs := make(chan *batch)
+	// Batch buffers are recycled: allocating a fresh megabyte per batch
+	// keeps the GC running, and fastjson's pointer-rich parse trees then
+	// pay write barriers (measured: twice the CPU per file).
+	free := make(chan *batch, 2*workers+1)
+	for range workers {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			var p fastjson.Parser
+			for b := range jobs {
+				res := s.parseBatch(&p, path, b) // documents copy what they keep
+				b.out <- res                     // buffered: never blocks
+				select {
+				case free <- b:
+				default:
+				}
+			}
+		}()
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer close(r.queue)
+		defer close(jobs)
+		lr := newLineReader(in)
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+				b.data, b.lines, b.final = b.data[:0], b.lines[:0], nil
+			default:
+				b = &batch{data: make([]byte, 0, batchBytes+64<<10)}
+			}
+			b.out = make(chan batchResult, 1)
+			for len(b.data) < batchBytes {
+				line, no, off, err := lr.next()
+				if err != nil {
+					if err != io.EOF {
+						b.final = fmt.Errorf("%w (after line %d)", err, no)
+					}
+					break
+				}
+				b.lines = append(b.lines, lineRef{len(b.data), len(b.data) + len(line), no, off})
+				b.data = append(b.data, line...)
+			}
+			if len(b.lines) == 0 && b.final == nil {
+				return
+			}
+			// Decided before the hand-over: a worker may recycle b after.
+			last := b.final != nil || len(b.data) < batchBytes
+			select {
+			case r.queue <- b.out:
+			case <-r.done:
+				return
+			}
+			select {
+			case jobs <- b:
+			case <-r.done:
+				return
+			}
+			if last {
+				return
+			}
+		}
+	}()
+	return r
+}
+
+// parseBatch turns a batch of lines into documents, record errors and drop
+// counts.
+func (s *Source) parseBatch(p *fastjson.Parser, path string, b *batch) batchResult {
+	res := batchResult{counts: doc.Counts{}, final: b.final}
+	for _, l := range b.lines {
+		line := bytes.TrimSpace(b.data[l.start:l.end])
+		if len(line) == 0 {
+			continue
+		}
+		v, err := p.ParseBytes(line)
+		var rec *record
+		if err == nil {
+			rec, err = decodeRecord(v)
+		} else {
+			err = fmt.Errorf("malformed JSON: %w", err)
+		}
+		if err != nil {
+			res.items = append(res.items, item{err: &doc.RecordError{File: path, Record: "line " + strconv.Itoa(l.no), Offset: l.off, Err: err}})
+			continue
+		}
+		if rule := s.drop(rec); rule != "" {
+			res.counts.Add("reddit."+rule, 1)
+			continue
+		}
+		res.items = append(res.items, item{d: rec.document()})
+	}
+	return res
 }
 
 // Counts returns how many records each source-level filter dropped
 // ("reddit.score", "reddit.deleted", "reddit.bot", "reddit.nsfw",
-// "reddit.short", "reddit.empty"), for the run's report.
+// "reddit.short", "reddit.empty") among the records returned so far, for the
+// run's report.
 func (r *Reader) Counts() doc.Counts { return r.counts }
 
 // Next returns the next kept record.
 func (r *Reader) Next() (*doc.Document, error) {
-	for {
-		line, lineNo, off, err := r.lr.next()
-		if err != nil {
-			if err != io.EOF {
-				err = fmt.Errorf("%w (after line %d)", err, lineNo)
-			}
+	for len(r.cur) == 0 {
+		if r.final != nil {
+			err := r.final
+			r.final = io.EOF
 			return nil, err
 		}
-		rec, err := r.parse(line)
-		if err != nil {
-			return nil, &doc.RecordError{File: r.path, Record: "line " + strconv.Itoa(lineNo), Offset: off, Err: err}
-		}
-		if rec == nil {
-			continue // blank line
-		}
-		if rule := r.src.drop(rec); rule != "" {
-			r.counts.Add("reddit."+rule, 1)
+		out, ok := <-r.queue
+		if !ok {
+			r.final = io.EOF
 			continue
 		}
-		return rec.document(), nil
+		res := <-out
+		for k, v := range res.counts {
+			r.counts[k] += v
+		}
+		r.cur, r.final = res.items, res.final
 	}
+	it := r.cur[0]
+	r.cur = r.cur[1:]
+	if it.err != nil {
+		return nil, it.err
+	}
+	return it.d, nil
 }
 
-// Close releases the input.
-func (r *Reader) Close() error { return r.closer.Close() }
-
-func (r *Reader) parse(line []byte) (*record, error) {
-	line = bytes.TrimSpace(line)
-	if len(line) == 0 {
-		return nil, nil
-	}
-	v, err := r.p.ParseBytes(line)
-	if err != nil {
-		return nil, fmt.Errorf("malformed JSON: %w", err)
-	}
-	return decodeRecord(v)
+// Close stops the workers and releases the input.
+func (r *Reader) Close() error {
+	r.once.Do(func() { close(r.done) })
+	// Drain so the reading goroutine and workers finish before the input
+	// (and its pooled decoder) is released.
+	go func() {
+		for out := range r.queue {
+			<-out
+		}
+	}()
+	r.wg.Wait()
+	return r.closer.Close()
 }
 
 // record is the part of a comment or submission curate uses.

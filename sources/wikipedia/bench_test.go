@@ -84,3 +84,32 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkDecompressOnly is the floor for the source: the same bzip2
+// decoder over the same files, output discarded.
+func BenchmarkDecompressOnly(b *testing.B) {
+	dir := corpustest.Dir(b, "wikipedia")
+	for _, tc := range []struct{ name, file string }{
+		{"enwiki-bz2", "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"},
+		{"ltgwiki-bz2", "ltgwiki-smallwiki-latest-pages-articles.xml.bz2"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			p := filepath.Join(dir, tc.file)
+			var plain int64
+			cpu0 := cpuTime()
+			for b.Loop() {
+				f, err := os.Open(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				plain, err = io.Copy(io.Discard, newBzip2(p, f, 0))
+				f.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(plain)
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+		})
+	}
+}
