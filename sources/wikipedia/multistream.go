@@ -231,10 +231,14 @@ func (b *bzip2Reader) Read(p []byte) (n int, err error) {
 }
 
 // ahead decodes in its own goroutine, a few chunks ahead of the parser, so
-// decompression and wikitext conversion use two cores.
+// decompression and wikitext conversion use two cores. Chunk buffers go
+// back to the decoding goroutine once read, so the hand-off allocates
+// nothing per chunk.
 type ahead struct {
 	ch   chan chunk
+	free chan []byte
 	cur  chunk
+	buf  []byte // backing array of cur, to recycle
 	done chan struct{}
 	once sync.Once
 }
@@ -247,11 +251,16 @@ type chunk struct {
 const aheadChunk = 1 << 20
 
 func newAhead(r io.Reader) *ahead {
-	a := &ahead{ch: make(chan chunk, 4), done: make(chan struct{})}
+	a := &ahead{ch: make(chan chunk, 4), free: make(chan []byte, 6), done: make(chan struct{})}
 	go func() {
 		defer close(a.ch)
 		for {
-			buf := make([]byte, aheadChunk)
+			var buf []byte
+			select {
+			case buf = <-a.free:
+			default:
+				buf = make([]byte, aheadChunk)
+			}
 			n, err := io.ReadFull(r, buf)
 			if err == io.ErrUnexpectedEOF {
 				err = io.EOF
@@ -274,11 +283,18 @@ func (a *ahead) Read(p []byte) (int, error) {
 		if a.cur.err != nil {
 			return 0, a.cur.err
 		}
+		if a.buf != nil {
+			select {
+			case a.free <- a.buf[:cap(a.buf)]:
+			default:
+			}
+			a.buf = nil
+		}
 		c, ok := <-a.ch
 		if !ok {
 			return 0, io.EOF
 		}
-		a.cur = c
+		a.cur, a.buf = c, c.b
 	}
 	n := copy(p, a.cur.b)
 	a.cur.b = a.cur.b[n:]

@@ -219,7 +219,21 @@ func openWhole(f *os.File, path string) (io.Reader, error) {
 		}
 		dec = st
 	}
-	return decodeBOM(dec), nil
+	return &lazyBOM{r: dec}, nil
+}
+
+// lazyBOM applies decodeBOM on the first Read, so that the first block is
+// decoded by the goroutine that reads ahead, not by Open.
+type lazyBOM struct {
+	r    io.Reader
+	init bool
+}
+
+func (l *lazyBOM) Read(p []byte) (int, error) {
+	if !l.init {
+		l.r, l.init = decodeBOM(l.r), true
+	}
+	return l.r.Read(p)
 }
 
 // decodeBOM turns UTF-16 input (marked by its byte-order mark) into UTF-8

@@ -817,7 +817,9 @@ func (c *Converter) lines(s string) string {
 			}
 		}
 		l = tidy(html.UnescapeString(stripQuotes(stripMagic(l))))
-		l = unprotectReplacer.Replace(l)
+		if strings.IndexByte(l, 0xEE) >= 0 { // protected runes are U+E0xx
+			l = unprotectReplacer.Replace(l)
+		}
 		out = append(out, line{l, level})
 	}
 	var b strings.Builder
