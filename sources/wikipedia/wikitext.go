@@ -118,12 +118,12 @@ var dropTags = map[string]bool{
 	"score": true, "graph": true, "templatedata": true, "imagemap": true,
 	"mapframe": true, "maplink": true, "hiero": true, "inputbox": true,
 	"categorytree": true, "indicator": true, "includeonly": true,
-	"templatestyles": true, "section": true, "noinclude": false, "style": true,
-	"script": true, "charinsert": true, "dynamicpagelist": true, "table": false,
+	"templatestyles": true, "section": true, "style": true,
+	"script": true, "charinsert": true, "dynamicpagelist": true,
 }
 
 // literalTags keep their content verbatim (protected from later passes).
-var literalTags = map[string]bool{"nowiki": true, "pre": true, "code": false}
+var literalTags = map[string]bool{"nowiki": true, "pre": true}
 
 // keepTags are formatting tags removed while their content stays.
 var keepTags = map[string]bool{
@@ -714,7 +714,7 @@ var interwiki = map[string]bool{
 	"m": true, "meta": true, "b": true, "wikibooks": true, "n": true, "wikinews": true,
 	"q": true, "wikiquote": true, "v": true, "wikiversity": true, "voy": true,
 	"wikivoyage": true, "species": true, "d": true, "wikidata": true, "w": true,
-	"wikipedia": false, "mw": true, "phab": true,
+	"mw": true, "phab": true,
 }
 
 // isLangCode reports whether p looks like a Wikipedia language prefix
