@@ -436,3 +436,59 @@ func s2open(t *testing.T, o Options, path string) (doc.Reader, error) {
 	s := mustNew(t, o)
 	return s.Open(sources.Unit{Input: sources.Input{Path: path}, End: -1})
 }
+
+// TestTruncatedCompressed cuts compressed dumps (bzip2 and xz) at several
+// points: the final error names the file and the page being read, and the
+// documents before the cut are exactly those of the whole dump.
+func TestTruncatedCompressed(t *testing.T) {
+	dir := corpustest.Dir(t, "wikipedia")
+	for _, tc := range []struct {
+		file string
+		cut  float64
+	}{
+		{"ukwiki-truncated-100k.xml.xz", 0.3},
+		{"ukwiki-truncated-100k.xml.xz", 0.8},
+		{"ltgwiki-smallwiki-latest-pages-articles.xml.bz2", 0.6},
+	} {
+		t.Run(fmt.Sprintf("%s@%.0f%%", tc.file, 100*tc.cut), func(t *testing.T) {
+			src := filepath.Join(dir, tc.file)
+			raw, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full, _, _ := readAll(t, mustNew(t, DefaultOptions()), src)
+			p := filepath.Join(t.TempDir(), tc.file)
+			os.WriteFile(p, raw[:int(float64(len(raw))*tc.cut)], 0o644)
+			docs, _, final := readAll(t, mustNew(t, DefaultOptions()), p)
+			if final == nil || !strings.Contains(final.Error(), p) || !strings.Contains(final.Error(), "page") {
+				t.Fatalf("want a final error naming the file and the page, got %v", final)
+			}
+			if len(docs) == 0 || len(docs) >= len(full) {
+				t.Fatalf("%d of %d documents before the cut", len(docs), len(full))
+			}
+			for i, d := range docs {
+				if d.ID != full[i].ID || d.Text != full[i].Text {
+					t.Fatalf("document %d before the cut differs", i)
+				}
+			}
+			t.Logf("%d of %d documents kept; %v", len(docs), len(full), final)
+		})
+	}
+}
+
+func TestIndexNames(t *testing.T) {
+	tests := []struct{ dump, index string }{
+		{"/d/enwiki-20240101-pages-articles-multistream.xml.bz2", "/d/enwiki-20240101-pages-articles-multistream-index.txt.bz2"},
+		{"/d/enwiki-20240101-pages-articles-multistream1.xml-p1p41242.bz2", "/d/enwiki-20240101-pages-articles-multistream-index1.txt-p1p41242.bz2"},
+		{"/d/enwiki-20240101-pages-articles.xml.bz2", ""},
+		{"/d/jawiki-truncated-100k.xml.xz", ""},
+	}
+	for _, tc := range tests {
+		if got := indexPathFor(tc.dump); got != tc.index {
+			t.Errorf("indexPathFor(%s) = %q, want %q", tc.dump, got, tc.index)
+		}
+		if tc.index != "" && (!isIndexName(tc.index) || isIndexName(tc.dump)) {
+			t.Errorf("isIndexName confuses %s and %s", tc.dump, tc.index)
+		}
+	}
+}
