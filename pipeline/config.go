@@ -24,6 +24,8 @@ import (
 	"github.com/curate-dev/curate/sources/commoncrawl"
 	"github.com/curate-dev/curate/sources/github"
 	"github.com/curate-dev/curate/sources/jsonl"
+	"github.com/curate-dev/curate/sources/reddit"
+	"github.com/curate-dev/curate/sources/wikipedia"
 )
 
 // Config is the whole run, as written in configs/mix.yaml. Every field's
@@ -82,6 +84,8 @@ type SourceConfig struct {
 	JSONL       *jsonl.Options       `yaml:"jsonl"`
 	CommonCrawl *commoncrawl.Options `yaml:"commoncrawl"`
 	GitHub      *github.Options      `yaml:"github"`
+	Wikipedia   *wikipedia.Options   `yaml:"wikipedia"`
+	Reddit      *reddit.Options      `yaml:"reddit"`
 }
 
 // DefaultConfig is what an empty file means.

@@ -278,13 +278,22 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 	s.Wait()
 	// Sources that count what they skip inside a record stream (WARC
 	// record types, files ruled out) report it here.
-	if sr, ok := r.(interface{ Stats() doc.Counts }); ok {
+	// Counts() keys already carry the kind ("wikipedia.redirect").
+	var counts doc.Counts
+	switch sr := r.(type) {
+	case interface{ Stats() doc.Counts }:
+		counts = doc.Counts{}
+		for k, v := range sr.Stats() {
+			counts[sc.Kind()+"."+k] += v
+		}
+	case interface{ Counts() doc.Counts }:
+		counts = sr.Counts()
+	}
+	for k, v := range counts {
 		if st.Counters == nil {
 			st.Counters = map[string]int64{}
 		}
-		for k, v := range sr.Stats() {
-			st.Counters[sc.Kind()+"."+k] += v
-		}
+		st.Counters[k] += v
 	}
 	if writeErr != nil {
 		return &fatalError{writeErr}

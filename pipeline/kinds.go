@@ -11,6 +11,8 @@ import (
 	"github.com/curate-dev/curate/sources/commoncrawl"
 	"github.com/curate-dev/curate/sources/github"
 	"github.com/curate-dev/curate/sources/jsonl"
+	"github.com/curate-dev/curate/sources/reddit"
+	"github.com/curate-dev/curate/sources/wikipedia"
 )
 
 // kindBlock is one source kind a SourceConfig may name; adding a source
@@ -35,6 +37,12 @@ func (s *SourceConfig) kinds() []kindBlock {
 		{"commoncrawl", s.CommonCrawl != nil,
 			func() (sources.Kind, error) { return commoncrawl.New(*s.CommonCrawl, "") },
 			func() error { return s.CommonCrawl.Validate() }, false},
+		{"wikipedia", s.Wikipedia != nil,
+			func() (sources.Kind, error) { return wikipedia.New(*s.Wikipedia) },
+			func() error { return s.Wikipedia.Validate() }, false},
+		{"reddit", s.Reddit != nil,
+			func() (sources.Kind, error) { return reddit.New(*s.Reddit) },
+			func() error { return s.Reddit.Validate() }, false},
 		{"github", s.GitHub != nil,
 			func() (sources.Kind, error) { return github.New(*s.GitHub) },
 			func() error { return s.GitHub.Validate() }, true},

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
@@ -188,14 +189,12 @@ func NewStream(name string, r io.Reader) (*Stream, error) {
 		}
 		s.dec = xr
 	case Zstd:
-		zr, err := zstd.NewReader(br,
-			zstd.WithDecoderMaxWindow(MaxZstdWindow),
-			zstd.WithDecoderConcurrency(1))
+		zr, err := getZstd(br)
 		if err != nil {
 			return nil, fmt.Errorf("%s: zstd: %w", name, err)
 		}
 		s.dec = zr
-		s.closers = append(s.closers, func() error { zr.Close(); return nil })
+		s.closers = append(s.closers, func() error { putZstd(zr); return nil })
 	default:
 		s.dec = br
 	}
@@ -232,6 +231,32 @@ func (s *Stream) Close() error {
 	}
 	s.closers = nil
 	return first
+}
+
+// zstdDecoders reuses zstd decoders across inputs. Pushshift dumps declare
+// a 2 GiB window and the streaming decoder allocates its history ring up
+// front: a fresh decoder per file would pay a 2 GiB allocation (over a
+// second of zeroing once the heap is warm) each time. A decoder reset onto
+// the next input keeps its ring. The pool is a cache, never observable state.
+var zstdDecoders sync.Pool
+
+func getZstd(r io.Reader) (*zstd.Decoder, error) {
+	if d, ok := zstdDecoders.Get().(*zstd.Decoder); ok {
+		if err := d.Reset(r); err == nil {
+			return d, nil
+		}
+		d.Close()
+	}
+	return zstd.NewReader(r, zstd.WithDecoderMaxWindow(MaxZstdWindow), zstd.WithDecoderConcurrency(1))
+}
+
+func putZstd(d *zstd.Decoder) {
+	// Drop the reference to the input; the history ring stays allocated.
+	if d.Reset(nil) == nil {
+		zstdDecoders.Put(d)
+		return
+	}
+	d.Close()
 }
 
 // countingReader counts raw bytes; the count is atomic because progress

@@ -42,6 +42,7 @@ Usage:
   curate inspect DIR                                         rows, bytes, sources, languages of an output
   curate report DIR                                          rewrite report.json/.md/.html of an output
   curate bpe train|encode|decode|export ...                  byte-level BPE (curate bpe -h)
+  curate webtext-urls [-o urls.txt] [-min-score 3] FILES...   WebText URL list from Reddit submissions
   curate version                                             print the version
 `
 
@@ -61,6 +62,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdReport(args[1:], stdout, stderr)
 	case "bpe":
 		return runBPE(args[1:], stdin, stdout, stderr)
+	case "webtext-urls":
+		return runWebTextURLs(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "curate %s\n", pipeline.Version)
 		return exitOK

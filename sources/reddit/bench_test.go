@@ -71,11 +71,10 @@ func BenchmarkDecompressOnly(b *testing.B) {
 	for _, file := range []string{"RS_2019-10.zst", "RC_2006-01.zst"} {
 		b.Run(file, func(b *testing.B) {
 			p := filepath.Join(dir, file)
-			var pool zstdPool
 			var plain int64
 			cpu0 := cpuTime()
 			for b.Loop() {
-				in, err := openInput(p, &pool)
+				in, err := sources.Open(p)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -104,9 +104,8 @@ func (o Options) Validate() error {
 
 // Source reads Reddit dumps; it implements sources.Kind.
 type Source struct {
-	opts  Options
-	bots  map[string]bool
-	zstds zstdPool
+	opts Options
+	bots map[string]bool
 }
 
 var _ sources.Kind = (*Source)(nil)
@@ -140,7 +139,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 	if s.opts.Threads {
 		return s.openThreads(u)
 	}
-	st, err := openInput(u.Input.Path, &s.zstds)
+	st, err := sources.Open(u.Input.Path)
 	if err != nil {
 		return nil, err
 	}

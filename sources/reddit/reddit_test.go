@@ -329,7 +329,7 @@ func TestWebTextURLs(t *testing.T) {
 	}
 	got := strings.Fields(out.String())
 
-	in, err := openInput(rs, &zstdPool{})
+	in, err := sources.Open(rs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,7 @@ func (t *threadReader) spill(files []string, nb int) error {
 		t.buckets = []string{""}
 	}
 	for _, path := range files {
-		st, err := openInput(path, &t.src.zstds)
+		st, err := sources.Open(path)
 		if err != nil {
 			return err
 		}

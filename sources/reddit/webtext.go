@@ -15,6 +15,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/sources"
 )
 
 // WebTextOptions configure the outbound-link list (GPT-2's WebText took the
@@ -85,9 +86,8 @@ func WebTextURLs(files []string, w io.Writer, opts WebTextOptions) (WebTextStats
 		seen = map[uint64]struct{}{}
 	}
 	var p fastjson.Parser
-	var pool zstdPool
 	for _, file := range files {
-		in, err := openInput(file, &pool)
+		in, err := sources.Open(file)
 		if err != nil {
 			return st, err
 		}
