@@ -1,0 +1,404 @@
+package filter
+
+import (
+	"strconv"
+	"sync"
+	"strings"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+)
+
+// gopherQuality implements MassiveText's quality rules as datatrove's
+// GopherQualityFilter does; drop reasons keep datatrove's names so that
+// funnels compare directly with FineWeb's published statistics.
+type gopherQuality struct {
+	o     GopherQualityOptions
+	langs map[string]langRules
+}
+
+type langRules struct {
+	LanguageRules
+	stop    map[string]struct{}
+	maxStop int // longest stop word in bytes: shorter tokens skip the map look-up
+}
+
+func newGopherQuality(o GopherQualityOptions) *gopherQuality {
+	g := &gopherQuality{o: o, langs: make(map[string]langRules, len(o.Languages))}
+	for lang, r := range o.Languages {
+		lr := langRules{LanguageRules: r, stop: make(map[string]struct{}, len(r.StopWords))}
+		for _, w := range r.StopWords {
+			lr.stop[w] = struct{}{}
+			lr.maxStop = max(lr.maxStop, len(w))
+		}
+		g.langs[lang] = lr
+	}
+	return g
+}
+
+func (g *gopherQuality) Name() string { return "gopher_quality" }
+
+func (g *gopherQuality) Apply(d *doc.Document, c doc.Counter) string {
+	if isCode(d.Language) {
+		return ""
+	}
+	o := &g.o
+	text := d.Text
+	buf := getTokens()
+	defer putTokens(buf)
+	toks := tokenize(text, (*buf)[:0])
+	*buf = toks
+
+	nWords := len(toks)
+	nonSymbol, nonSymbolRunes := 0, 0
+	// The alpha rule counts whitespace-separated words, as the Gopher paper
+	// states it ("80% of words contain at least one alphabetic character").
+	// datatrove counts NLTK tokens instead, so every split-off comma and
+	// quote is a non-alphabetic "word": dialogue-heavy novels (Alice in
+	// Wonderland: 0.78) and Wikipedia articles then fail a rule meant for
+	// symbol soup.
+	chunks, alphaChunks, chunkAlpha := 0, 0, false
+	for i, t := range toks {
+		if t.flags&tokSymbol == 0 {
+			nonSymbol++
+			nonSymbolRunes += int(t.runes)
+		}
+		if t.flags&tokAlpha != 0 {
+			chunkAlpha = true
+		}
+		if t.flags&tokGapAfter != 0 || i == len(toks)-1 {
+			chunks++
+			if chunkAlpha {
+				alphaChunks++
+			}
+			chunkAlpha = false
+		}
+	}
+	if o.MinDocWords > 0 && nonSymbol < o.MinDocWords {
+		return "gopher_short_doc"
+	}
+	if o.MaxDocWords > 0 && nonSymbol > o.MaxDocWords {
+		return "gopher_long_doc"
+	}
+	if nWords == 0 {
+		// datatrove divides by zero here; an empty document has nothing
+		// left to judge once the word-count bounds are off.
+		return ""
+	}
+
+	lr, hasLang := g.langs[normLang(d.Language)]
+	if !hasLang {
+		c.Add("gopher_quality.language_rules_skipped", 1)
+	}
+	if hasLang && nonSymbol > 0 {
+		avg := float64(nonSymbolRunes) / float64(nonSymbol)
+		if lr.MinAvgWordLength > 0 && avg < lr.MinAvgWordLength {
+			return "gopher_below_avg_threshold"
+		}
+		if lr.MaxAvgWordLength > 0 && avg > lr.MaxAvgWordLength {
+			return "gopher_above_avg_threshold"
+		}
+	}
+
+	if o.MaxSymbolWordRatio > 0 {
+		if float64(strings.Count(text, "#"))/float64(nWords) > o.MaxSymbolWordRatio {
+			return "gopher_too_many_hashes"
+		}
+		ell := strings.Count(text, "...") + strings.Count(text, "…")
+		if float64(ell)/float64(nWords) > o.MaxSymbolWordRatio {
+			return "gopher_too_many_ellipsis"
+		}
+	}
+
+	if o.MaxBulletLinesRatio > 0 || o.MaxEllipsisLinesRatio > 0 {
+		lines, bullets, ellipses := 0, 0, 0
+		splitLines(text, func(line string) {
+			lines++
+			l := trimSpaceLeft(line)
+			if strings.HasPrefix(l, "•") || strings.HasPrefix(l, "-") {
+				bullets++
+			}
+			r := trimSpaceRight(line)
+			if strings.HasSuffix(r, "...") || strings.HasSuffix(r, "…") {
+				ellipses++
+			}
+		})
+		if lines > 0 {
+			if o.MaxBulletLinesRatio > 0 && float64(bullets)/float64(lines) > o.MaxBulletLinesRatio {
+				return "gopher_too_many_bullets"
+			}
+			if o.MaxEllipsisLinesRatio > 0 && float64(ellipses)/float64(lines) > o.MaxEllipsisLinesRatio {
+				return "gopher_too_many_end_ellipsis"
+			}
+		}
+	}
+
+	if o.MinAlphaWordsRatio > 0 && float64(alphaChunks)/float64(chunks) < o.MinAlphaWordsRatio {
+		return "gopher_below_alpha_threshold"
+	}
+
+	if hasLang && lr.MinStopWords > 0 {
+		found := 0
+		for _, t := range toks {
+			if int(t.end-t.start) > lr.maxStop || t.flags&tokAlpha == 0 {
+				continue
+			}
+			if _, ok := lr.stop[text[t.start:t.end]]; ok {
+				found++
+				if found >= lr.MinStopWords {
+					break
+				}
+			}
+		}
+		if found < lr.MinStopWords {
+			return "gopher_enough_stop_words"
+		}
+	}
+	return ""
+}
+
+// gopherRepetition implements MassiveText's repetition rules as datatrove's
+// current GopherRepetitionFilter does (lines split on runs of newlines, so
+// blank lines are not "duplicates"; duplicated n-grams counted without the
+// joining spaces). Texts are hashed, never copied: a paragraph, line or
+// n-gram is a 64-bit hash in a reused open-addressing table.
+type gopherRepetition struct {
+	o GopherRepetitionOptions
+	// maxN is the largest n of any n-gram rule, to size prefix arrays once.
+	maxN int
+}
+
+func newGopherRepetition(o GopherRepetitionOptions) *gopherRepetition {
+	g := &gopherRepetition{o: o}
+	for _, t := range o.TopNGrams {
+		g.maxN = max(g.maxN, t.N)
+	}
+	for _, t := range o.DupNGrams {
+		g.maxN = max(g.maxN, t.N)
+	}
+	return g
+}
+
+func (g *gopherRepetition) Name() string { return "gopher_repetition" }
+
+// repScratch is the per-call working memory, pooled.
+type repScratch struct {
+	prefix []uint64 // polynomial prefix hash over word hashes
+	runes  []int64  // prefix sum of word lengths (code points)
+	gaps   []int64  // prefix count of whitespace gaps between words
+	pow    []uint64 // base^n
+}
+
+var repPool = sync.Pool{New: func() any { return new(repScratch) }}
+
+const hashBase uint64 = 0x9e3779b97f4a7c15 // odd, so multiplication mod 2^64 loses no information
+
+func (g *gopherRepetition) Apply(d *doc.Document, c doc.Counter) string {
+	if isCode(d.Language) {
+		return ""
+	}
+	o := &g.o
+	text := d.Text
+	total := runeLen(text)
+	if total == 0 {
+		return ""
+	}
+
+	// Paragraphs: text.strip() split on runs of 2+ newlines.
+	if o.DupParaFrac > 0 || o.DupParaCharFrac > 0 {
+		paras, dups, dupChars := g.dupParagraphs(trimSpace(text))
+		if o.DupParaFrac > 0 && float64(dups)/float64(paras) > o.DupParaFrac {
+			return "dup_para_frac"
+		}
+		if o.DupParaCharFrac > 0 && float64(dupChars)/float64(total) > o.DupParaCharFrac {
+			return "dup_para_char_frac"
+		}
+	}
+	if o.DupLineFrac > 0 || o.DupLineCharFrac > 0 {
+		lines, dups, dupChars := dupLines(text)
+		if lines > 0 && o.DupLineFrac > 0 && float64(dups)/float64(lines) > o.DupLineFrac {
+			return "dup_line_frac"
+		}
+		if o.DupLineCharFrac > 0 && float64(dupChars)/float64(total) > o.DupLineCharFrac {
+			return "dup_line_char_frac"
+		}
+	}
+	if len(o.TopNGrams) == 0 && len(o.DupNGrams) == 0 {
+		return ""
+	}
+
+	buf := getTokens()
+	defer putTokens(buf)
+	toks := tokenize(text, (*buf)[:0])
+	*buf = toks
+	nw := len(toks)
+	if nw == 0 {
+		return ""
+	}
+	s := repPool.Get().(*repScratch)
+	defer repPool.Put(s)
+	s.fill(text, toks, g.maxN)
+
+	tab := getTable(nw)
+	defer putTable(tab)
+	for _, t := range o.TopNGrams {
+		n := t.N
+		if nw < n {
+			continue
+		}
+		tab.reset(nw - n + 1)
+		bestCount, bestFirst := int32(0), int32(0)
+		for i := 0; i+n <= nw; i++ {
+			cnt, first := tab.add(s.ngram(i, n), int32(i))
+			// Counter.most_common(1) breaks ties by insertion order, i.e.
+			// the n-gram that first occurred earliest wins.
+			if cnt > bestCount || (cnt == bestCount && first < bestFirst) {
+				bestCount, bestFirst = cnt, first
+			}
+		}
+		// Length as " ".join(words) would measure it, except that words
+		// written without a space between them (CJK, "word.") are not given
+		// one.
+		if bestCount < 2 {
+			// Deliberate difference: datatrove also judges an n-gram that
+			// occurs once, which drops every short text (a 12-word comment's
+			// "top" 2-gram is 1/6 of it). Repetition needs a repeat.
+			continue
+		}
+		i := int(bestFirst)
+		length := s.runes[i+n] - s.runes[i] + s.gaps[i+n-1] - s.gaps[i]
+		if float64(length)*float64(bestCount)/float64(total) > t.MaxFrac {
+			return "top_" + strconv.Itoa(n) + "_gram"
+		}
+	}
+	for _, t := range o.DupNGrams {
+		n := t.N
+		if nw < n {
+			continue
+		}
+		tab.reset(nw - n + 1)
+		var repeated int64
+		for i := 0; i+n <= nw; {
+			h := s.ngram(i, n)
+			if tab.has(h) {
+				repeated += s.runes[i+n] - s.runes[i]
+				i += n
+			} else {
+				tab.add(h, int32(i))
+				i++
+			}
+		}
+		if float64(repeated)/float64(total) > t.MaxFrac {
+			return "duplicated_" + strconv.Itoa(n) + "_n_grams"
+		}
+	}
+	return ""
+}
+
+// fill builds prefix arrays so any n-gram's hash and length is O(1).
+func (s *repScratch) fill(text string, toks []token, maxN int) {
+	nw := len(toks)
+	s.prefix = grow(s.prefix, nw+1)
+	s.runes = growInt(s.runes, nw+1)
+	s.gaps = growInt(s.gaps, nw+1)
+	s.prefix[0], s.runes[0], s.gaps[0] = 0, 0, 0
+	for i, t := range toks {
+		s.prefix[i+1] = s.prefix[i]*hashBase + hashString(text[t.start:t.end])
+		s.runes[i+1] = s.runes[i] + int64(t.runes)
+		g := int64(0)
+		if t.flags&tokGapAfter != 0 {
+			g = 1
+		}
+		s.gaps[i+1] = s.gaps[i] + g
+	}
+	s.pow = grow(s.pow, maxN+1)
+	s.pow[0] = 1
+	for i := 1; i <= maxN; i++ {
+		s.pow[i] = s.pow[i-1] * hashBase
+	}
+}
+
+// ngram is the hash of words [i, i+n), mixed with n so that different
+// orders never share keys.
+func (s *repScratch) ngram(i, n int) uint64 {
+	return mix64(s.prefix[i+n] - s.prefix[i]*s.pow[n] + uint64(n))
+}
+
+func grow(b []uint64, n int) []uint64 {
+	if cap(b) < n {
+		return make([]uint64, n)
+	}
+	return b[:n]
+}
+
+func growInt(b []int64, n int) []int64 {
+	if cap(b) < n {
+		return make([]int64, n)
+	}
+	return b[:n]
+}
+
+// dupParagraphs splits on runs of two or more newlines (a "\r" inside the
+// run is tolerated so CRLF text splits the same) and counts repeats.
+func (g *gopherRepetition) dupParagraphs(text string) (paras, dups int, dupChars int64) {
+	tab := getTable(len(text)/64 + 16)
+	defer putTable(tab)
+	add := func(p string) {
+		paras++
+		if cnt, _ := tab.add(hashString(p), 0); cnt > 1 {
+			dups++
+			dupChars += int64(runeLen(p))
+		}
+	}
+	start := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] != '\n' {
+			continue
+		}
+		j, nl := i, 0
+		for j < len(text) && (text[j] == '\n' || text[j] == '\r') {
+			if text[j] == '\n' {
+				nl++
+			}
+			j++
+		}
+		if nl >= 2 {
+			end := i
+			if end > start && text[end-1] == '\r' {
+				end--
+			}
+			add(text[start:end])
+			start = j
+		}
+		i = j - 1
+	}
+	add(text[start:])
+	return
+}
+
+// dupLines splits on runs of newlines (blank lines are separators, not
+// lines) and counts repeated lines and their characters.
+func dupLines(text string) (lines, dups int, dupChars int64) {
+	tab := getTable(len(text)/32 + 16)
+	defer putTable(tab)
+	start := 0
+	n := len(text)
+	for start < n {
+		end := start
+		for end < n && text[end] != '\n' && text[end] != '\r' {
+			end++
+		}
+		if end > start {
+			l := text[start:end]
+			lines++
+			if cnt, _ := tab.add(hashString(l), 0); cnt > 1 {
+				dups++
+				dupChars += int64(runeLen(l))
+			}
+		}
+		for end < n && (text[end] == '\n' || text[end] == '\r') {
+			end++
+		}
+		start = end
+	}
+	return
+}

@@ -1,0 +1,309 @@
+package filter
+
+import (
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word or punctuation run found by tokenize. Offsets are byte
+// offsets into the text; runes is the length in code points, which is what
+// datatrove's len() measures and therefore what every ratio is built from.
+type token struct {
+	start, end int32
+	runes      int32
+	flags      uint8
+}
+
+const (
+	tokAlpha    uint8 = 1 << iota // at least one letter (Python str.isalpha on any char)
+	tokSymbol                     // only punctuation, symbols or controls (datatrove PUNCTUATION_SET)
+	tokGapAfter                   // whitespace follows before the next token
+)
+
+// asciiClass classifies ASCII bytes once so the hot loop is a table look-up.
+const (
+	cSpace = 1 + iota
+	cWord         // letter or digit
+	cPunct        // punctuation or symbol
+	cCtrl         // other control characters (datatrove counts them as punctuation)
+)
+
+var asciiClass = func() (t [128]uint8) {
+	for b := 0; b < 128; b++ {
+		switch {
+		case b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f' || (b >= 0x1c && b <= 0x1f):
+			t[b] = cSpace
+		case b >= '0' && b <= '9', b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z':
+			t[b] = cWord
+		case b < 0x20 || b == 0x7f:
+			t[b] = cCtrl
+		default:
+			t[b] = cPunct
+		}
+	}
+	return t
+}()
+
+// runeKind is the class of a non-ASCII rune, plus whether it forms a
+// one-character word (Han, Hiragana: scripts written without spaces, where
+// UAX #29 also breaks between every character).
+func runeKind(r rune) (class uint8, single bool) {
+	switch {
+	case unicode.IsSpace(r):
+		return cSpace, false
+	case unicode.Is(unicode.Han, r), unicode.Is(unicode.Hiragana, r):
+		return cWord, true
+	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r), unicode.IsNumber(r):
+		return cWord, false
+	case unicode.IsControl(r):
+		return cCtrl, false
+	default:
+		// Punctuation, symbols and ideographic punctuation (。「」) all land
+		// here; datatrove's PUNCTUATION_SET holds the common ones of them.
+		return cPunct, false
+	}
+}
+
+// tokenize splits text into words the way the NLTK/spaCy tokenizers behind
+// datatrove's filters do, closely enough for ratio heuristics and without
+// their cost: whitespace separates words; punctuation at either end of a
+// chunk becomes its own token (a run of the same mark, like "..." or "--",
+// stays one token); punctuation inside a chunk between letters or digits
+// ("don't", "e-mail", "3.14") stays inside the word. Han and Hiragana
+// characters are one word each (as UAX #29 word breaking does), so Chinese
+// and Japanese text, which has no spaces, still yields a word count.
+// Thai, Lao, Khmer and Burmese would need a dictionary segmenter; their runs
+// stay whole, which only the word-length rule could notice, and that rule is
+// per language and off unless configured.
+//
+// buf is reused to avoid an allocation per document.
+func tokenize(text string, buf []token) []token {
+	toks := buf[:0]
+	n := len(text)
+	i := 0
+	for i < n {
+		// Read one rune and its class.
+		c := text[i]
+		var class uint8
+		var single bool
+		size := 1
+		if c < utf8.RuneSelf {
+			class = asciiClass[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			class, single = runeKind(r)
+		}
+		switch class {
+		case cSpace:
+			if len(toks) > 0 {
+				toks[len(toks)-1].flags |= tokGapAfter
+			}
+			i += size
+		case cWord:
+			if single {
+				toks = append(toks, token{start: int32(i), end: int32(i + size), runes: 1, flags: tokAlpha})
+				i += size
+				continue
+			}
+			toks = appendWord(toks, text, i)
+			i = int(toks[len(toks)-1].end)
+		default:
+			// A run of the same punctuation/control character is one token.
+			j := i + size
+			runes := int32(1)
+			for j+size <= n && text[j:j+size] == text[i:i+size] {
+				j += size
+				runes++
+			}
+			toks = append(toks, token{start: int32(i), end: int32(j), runes: runes, flags: tokSymbol})
+			i = j
+		}
+	}
+	return toks
+}
+
+// appendWord scans a word starting at i (which holds a word character) and
+// appends it. Inner punctuation is kept when a word character follows it.
+func appendWord(toks []token, text string, i int) []token {
+	n := len(text)
+	start := i
+	runes := int32(0)
+	alpha := false
+	for i < n {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch asciiClass[c] {
+			case cWord:
+				if c > '9' {
+					alpha = true
+				}
+				i++
+				runes++
+				continue
+			case cPunct:
+				// Keep one inner mark if a word character follows (don't,
+				// e-mail, 3.14, U.S.A); otherwise the word ends here.
+				if i+1 < n && isWordStart(text, i+1) && c != '"' && c != '(' && c != ')' && c != ',' && c != ';' {
+					i++
+					runes++
+					continue
+				}
+			}
+			break
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		class, single := runeKind(r)
+		if class != cWord || single {
+			break
+		}
+		if unicode.IsLetter(r) {
+			alpha = true
+		}
+		i += size
+		runes++
+	}
+	var f uint8
+	if alpha {
+		f = tokAlpha
+	}
+	return append(toks, token{start: int32(start), end: int32(i), runes: runes, flags: f})
+}
+
+// isWordStart reports whether text[i:] begins with a (multi-character) word
+// character.
+func isWordStart(text string, i int) bool {
+	c := text[i]
+	if c < utf8.RuneSelf {
+		return asciiClass[c] == cWord
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	class, single := runeKind(r)
+	return class == cWord && !single
+}
+
+// splitLines calls fn for every line of text the way Python's
+// str.splitlines() cuts them for the breaks that occur in real text (\n,
+// \r\n, \r, and U+2028/U+2029): no trailing empty line after a final break.
+// Gopher's rules use it; FineWeb's use strings.Split(text, "\n") instead,
+// as datatrove does.
+func splitLines(text string, fn func(line string)) {
+	start := 0
+	n := len(text)
+	for i := 0; i < n; i++ {
+		switch text[i] {
+		case '\n':
+			fn(text[start:i])
+			start = i + 1
+		case '\r':
+			fn(text[start:i])
+			if i+1 < n && text[i+1] == '\n' {
+				i++
+			}
+			start = i + 1
+		case 0xe2: // U+2028 / U+2029 are E2 80 A8 / E2 80 A9
+			if i+2 < n && text[i+1] == 0x80 && (text[i+2] == 0xa8 || text[i+2] == 0xa9) {
+				fn(text[start:i])
+				i += 2
+				start = i + 1
+			}
+		}
+	}
+	if start < n {
+		fn(text[start:])
+	}
+}
+
+// runeLen is len() in code points with an ASCII fast path.
+func runeLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i + utf8.RuneCountInString(s[i:])
+		}
+	}
+	return len(s)
+}
+
+// trimSpace trims Unicode whitespace like Python's str.strip().
+func trimSpaceLeft(s string) string {
+	for len(s) > 0 {
+		c := s[0]
+		if c < utf8.RuneSelf {
+			if asciiClass[c] != cSpace {
+				return s
+			}
+			s = s[1:]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s)
+		if !unicode.IsSpace(r) {
+			return s
+		}
+		s = s[size:]
+	}
+	return s
+}
+
+func trimSpaceRight(s string) string {
+	for len(s) > 0 {
+		c := s[len(s)-1]
+		if c < utf8.RuneSelf {
+			if asciiClass[c] != cSpace {
+				return s
+			}
+			s = s[:len(s)-1]
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(s)
+		if !unicode.IsSpace(r) {
+			return s
+		}
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+func trimSpace(s string) string { return trimSpaceRight(trimSpaceLeft(s)) }
+
+// hashString hashes s eight bytes at a time: deterministic across runs
+// and machines (unlike hash/maphash's random seed), and only compared for
+// equality after mix64, where a 64-bit collision is negligible.
+func hashString(s string) uint64 {
+	h := uint64(len(s)) * 0x9e3779b97f4a7c15
+	for len(s) >= 8 {
+		// The compiler merges these byte loads into one 64-bit load.
+		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = (h ^ v) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 0x100000001b3
+	}
+	return mix64(h)
+}
+
+// mix64 finalises a combined hash (SplitMix64's finaliser) so that n-gram
+// hashes built by combining word hashes spread over the table.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// tokenPool recycles token buffers between documents.
+var tokenPool = sync.Pool{New: func() any { b := make([]token, 0, 1024); return &b }}
+
+func getTokens() *[]token { return tokenPool.Get().(*[]token) }
+
+func putTokens(b *[]token) {
+	if cap(*b) > 1<<22 {
+		return // do not pin the buffer of one huge document
+	}
+	tokenPool.Put(b)
+}
