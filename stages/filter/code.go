@@ -43,7 +43,7 @@ var commentSyntaxes = map[string]commentSyntax{
 	"scheme": {line: []string{";"}}, "assembly": {line: []string{";", "#"}},
 	"tex": {line: []string{"%"}}, "matlab": {line: []string{"%"}}, "erlang": {line: []string{"%"}},
 	"html": {blockOpen: "<!--", blockClose: "-->"}, "xml": {blockOpen: "<!--", blockClose: "-->"},
-	"vue": {line: []string{"//"}, blockOpen: "<!--", blockClose: "-->"},
+	"vue":     {line: []string{"//"}, blockOpen: "<!--", blockClose: "-->"},
 	"fortran": {line: []string{"!"}}, "vim script": {line: []string{"\""}},
 	"batchfile": {line: []string{"rem ", "REM ", "::"}},
 }

@@ -2,8 +2,8 @@ package filter
 
 import (
 	"strconv"
-	"sync"
 	"strings"
+	"sync"
 
 	"github.com/curate-dev/curate/pipeline/doc"
 )

@@ -24,9 +24,9 @@ const (
 // asciiClass classifies ASCII bytes once so the hot loop is a table look-up.
 const (
 	cSpace = 1 + iota
-	cWord         // letter or digit
-	cPunct        // punctuation or symbol
-	cCtrl         // other control characters (datatrove counts them as punctuation)
+	cWord  // letter or digit
+	cPunct // punctuation or symbol
+	cCtrl  // other control characters (datatrove counts them as punctuation)
 )
 
 var asciiClass = func() (t [128]uint8) {
