@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -48,7 +49,10 @@ func countSentences(line string) int {
 	n := 0
 	inSentence := false
 	for i := 0; i < len(line); {
-		r, size := utf8.DecodeRuneInString(line[i:])
+		r, size := rune(line[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(line[i:])
+		}
 		i += size
 		if !isSentenceEnd(r) {
 			if !isSpaceRune(r) {
@@ -182,7 +186,16 @@ func lowerASCII(buf []byte, s string) []byte {
 // C4QualityFilter with split_paragraph=True): it rewrites d.Text to the
 // kept lines joined by "\n".
 type c4Stage struct {
-	o C4Options
+	o      C4Options
+	policy [][]byte
+}
+
+func newC4Stage(o C4Options) *c4Stage {
+	s := &c4Stage{o: o}
+	for _, p := range o.PolicySubstrings {
+		s.policy = append(s.policy, []byte(p))
+	}
+	return s
 }
 
 func (s *c4Stage) Name() string { return "c4" }
@@ -240,17 +253,16 @@ func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 		}
 		if reason < 0 {
 			lower = lowerASCII(lower, line)
-			ls := string(lower)
 			switch {
-			case o.FilterLoremIpsum && strings.Contains(ls, "lorem ipsum"):
+			case o.FilterLoremIpsum && bytes.Contains(lower, loremIpsum):
 				dropRule = "lorem_ipsum"
 				return
-			case o.FilterJavascript && strings.Contains(ls, "javascript"):
+			case o.FilterJavascript && bytes.Contains(lower, javascript):
 				reason = c4Javascript
 			case o.FilterCurlyBracket && strings.IndexByte(line, '{') >= 0:
 				dropRule = "curly_bracket"
 				return
-			case o.FilterPolicy && containsAny(ls, o.PolicySubstrings):
+			case o.FilterPolicy && containsAny(lower, s.policy):
 				reason = c4Policy
 			}
 		}
@@ -293,9 +305,14 @@ func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 	return ""
 }
 
-func containsAny(s string, subs []string) bool {
+var (
+	loremIpsum = []byte("lorem ipsum")
+	javascript = []byte("javascript")
+)
+
+func containsAny(s []byte, subs [][]byte) bool {
 	for _, p := range subs {
-		if strings.Contains(s, p) {
+		if bytes.Contains(s, p) {
 			return true
 		}
 	}

@@ -40,7 +40,7 @@ func New(opts Options) ([]doc.Stage, error) {
 		st = append(st, newGopherQuality(opts.GopherQuality))
 	}
 	if opts.C4.Enabled {
-		st = append(st, &c4Stage{o: opts.C4})
+		st = append(st, newC4Stage(opts.C4))
 	}
 	if opts.FineWeb.Enabled {
 		st = append(st, &fineWebStage{o: opts.FineWeb})

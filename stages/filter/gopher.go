@@ -240,10 +240,27 @@ func (g *gopherRepetition) Apply(d *doc.Document, c doc.Counter) string {
 
 	tab := getTable(nw)
 	defer putTable(tab)
+	// topBound caps later top-n-gram rules: the most frequent n-gram occurs
+	// at most as often as the most frequent (n-1)-gram, and is at most as
+	// long as the longest n-gram of the document. When that product is
+	// under the threshold the counting pass is skipped.
+	prevN, prevCount := 0, int32(-1)
 	for _, t := range o.TopNGrams {
 		n := t.N
 		if nw < n {
 			continue
+		}
+		if prevCount >= 0 && n > prevN {
+			if prevCount < 2 {
+				continue
+			}
+			longest := int64(0)
+			for i := 0; i+n <= nw; i++ {
+				longest = max(longest, s.runes[i+n]-s.runes[i]+s.gaps[i+n-1]-s.gaps[i])
+			}
+			if float64(longest)*float64(prevCount)/float64(total) <= t.MaxFrac {
+				continue
+			}
 		}
 		tab.reset(nw - n + 1)
 		bestCount, bestFirst := int32(0), int32(0)
@@ -258,6 +275,7 @@ func (g *gopherRepetition) Apply(d *doc.Document, c doc.Counter) string {
 		// Length as " ".join(words) would measure it, except that words
 		// written without a space between them (CJK, "word.") are not given
 		// one.
+		prevN, prevCount = n, bestCount
 		if bestCount < 2 {
 			// Deliberate difference: datatrove also judges an n-gram that
 			// occurs once, which drops every short text (a 12-word comment's
@@ -270,20 +288,45 @@ func (g *gopherRepetition) Apply(d *doc.Document, c doc.Counter) string {
 			return "top_" + strconv.Itoa(n) + "_gram"
 		}
 	}
+	// Upper bound first. If the n-gram at i repeats an earlier one, so do
+	// all its sub-n-grams of the smallest order m, so every word any n ≥ m
+	// rule counts lies in a repeated m-gram window. One pass that marks
+	// those windows bounds every dup rule; on ordinary text the bound is
+	// below every threshold and the six greedy passes are skipped.
+	bound := -1.0
+	if len(o.DupNGrams) > 0 {
+		m := o.DupNGrams[0].N
+		for _, t := range o.DupNGrams {
+			m = min(m, t.N)
+		}
+		if nw >= m {
+			tab.reset(nw - m + 1)
+			var covered int64
+			coveredTo := 0 // words [0, coveredTo) already counted
+			for i := 0; i+m <= nw; i++ {
+				if tab.seen(s.ngram(i, m)) {
+					from := max(i, coveredTo)
+					covered += s.runes[i+m] - s.runes[from]
+					coveredTo = i + m
+				}
+			}
+			bound = float64(covered) / float64(total)
+		}
+	}
 	for _, t := range o.DupNGrams {
 		n := t.N
-		if nw < n {
+		if nw < n || bound >= 0 && bound <= t.MaxFrac {
 			continue
 		}
 		tab.reset(nw - n + 1)
 		var repeated int64
 		for i := 0; i+n <= nw; {
-			h := s.ngram(i, n)
-			if tab.has(h) {
+			// As in datatrove, the n-grams a repeat skips over are never
+			// inserted; seen() inserts on first sight, its else-branch.
+			if tab.seen(s.ngram(i, n)) {
 				repeated += s.runes[i+n] - s.runes[i]
 				i += n
 			} else {
-				tab.add(h, int32(i))
 				i++
 			}
 		}
@@ -317,10 +360,10 @@ func (s *repScratch) fill(text string, toks []token, maxN int) {
 	}
 }
 
-// ngram is the hash of words [i, i+n), mixed with n so that different
-// orders never share keys.
+// ngram is the polynomial hash of words [i, i+n); each table holds one n
+// only, and the table scatters keys itself.
 func (s *repScratch) ngram(i, n int) uint64 {
-	return mix64(s.prefix[i+n] - s.prefix[i]*s.pow[n] + uint64(n))
+	return s.prefix[i+n] - s.prefix[i]*s.pow[n]
 }
 
 func grow(b []uint64, n int) []uint64 {

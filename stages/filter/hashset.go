@@ -6,13 +6,18 @@ import "sync"
 // count and the index of its first occurrence. The repetition rules insert
 // every line, paragraph and 2- to 10-gram of a document; Go maps cost 3-4x
 // more per insert there, and the table is reused across documents through
-// a sync.Pool, so a document costs no allocation once warmed up.
+// a sync.Pool, so a document costs no allocation once warmed up. Key, count
+// and first position share one 16-byte slot so a probe touches one cache
+// line.
 type countTable struct {
-	keys  []uint64 // 0 marks an empty slot; real key 0 is stored as 1
-	count []int32
-	first []int32
-	mask  uint64
-	used  int
+	slots []slot
+	shift uint
+}
+
+type slot struct {
+	key   uint64 // 0 marks an empty slot; real key 0 is stored as 1
+	count int32
+	first int32
 }
 
 var tablePool = sync.Pool{New: func() any { return new(countTable) }}
@@ -24,7 +29,7 @@ func getTable(n int) *countTable {
 }
 
 func putTable(t *countTable) {
-	if len(t.keys) > 1<<22 {
+	if len(t.slots) > 1<<22 {
 		// Do not keep a huge table alive after one huge document.
 		return
 	}
@@ -33,23 +38,23 @@ func putTable(t *countTable) {
 
 // reset empties the table and sizes it for n keys at load ≤ 1/2.
 func (t *countTable) reset(n int) {
-	size := 16
+	size, bits := 16, uint(4)
 	for size < 2*n {
 		size <<= 1
+		bits++
 	}
-	if cap(t.keys) >= size {
-		t.keys = t.keys[:size]
-		t.count = t.count[:size]
-		t.first = t.first[:size]
-		clear(t.keys)
+	if cap(t.slots) >= size {
+		t.slots = t.slots[:size]
+		clear(t.slots)
 	} else {
-		t.keys = make([]uint64, size)
-		t.count = make([]int32, size)
-		t.first = make([]int32, size)
+		t.slots = make([]slot, size)
 	}
-	t.mask = uint64(size - 1)
-	t.used = 0
+	t.shift = 64 - bits
 }
+
+// index spreads a key over the table by Fibonacci hashing (the high bits of
+// key × 2^64/φ), so keys that differ only in low bits still scatter.
+func (t *countTable) index(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> t.shift }
 
 // add counts one occurrence of key seen at position idx and returns the
 // count after adding (1 means first sighting) and the key's first position.
@@ -57,38 +62,34 @@ func (t *countTable) add(key uint64, idx int32) (count, first int32) {
 	if key == 0 {
 		key = 1
 	}
-	i := key & t.mask
-	for {
-		k := t.keys[i]
-		if k == key {
-			t.count[i]++
-			return t.count[i], t.first[i]
+	mask := uint64(len(t.slots) - 1)
+	for i := t.index(key); ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.key == key {
+			s.count++
+			return s.count, s.first
 		}
-		if k == 0 {
-			t.keys[i] = key
-			t.count[i] = 1
-			t.first[i] = idx
-			t.used++
+		if s.key == 0 {
+			*s = slot{key: key, count: 1, first: idx}
 			return 1, idx
 		}
-		i = (i + 1) & t.mask
 	}
 }
 
-// has reports whether key is present.
-func (t *countTable) has(key uint64) bool {
+// seen reports whether key was inserted before, inserting it if not.
+func (t *countTable) seen(key uint64) bool {
 	if key == 0 {
 		key = 1
 	}
-	i := key & t.mask
-	for {
-		k := t.keys[i]
-		if k == key {
+	mask := uint64(len(t.slots) - 1)
+	for i := t.index(key); ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.key == key {
 			return true
 		}
-		if k == 0 {
+		if s.key == 0 {
+			s.key = key
 			return false
 		}
-		i = (i + 1) & t.mask
 	}
 }

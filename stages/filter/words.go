@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -47,8 +48,33 @@ var asciiClass = func() (t [128]uint8) {
 
 // runeKind is the class of a non-ASCII rune, plus whether it forms a
 // one-character word (Han, Hiragana: scripts written without spaces, where
-// UAX #29 also breaks between every character).
+// UAX #29 also breaks between every character) and whether it is a letter.
+// Basic Multilingual Plane runes are looked up in bmpKind; the unicode
+// package's range tables cost a binary search per rune, which made
+// Greek, Cyrillic and Japanese text four times slower than English.
 func runeKind(r rune) (class uint8, single bool) {
+	if r < 0x10000 {
+		k := bmpKind[r]
+		return k & kindClass, k&kindSingle != 0
+	}
+	return slowRuneKind(r)
+}
+
+// isLetterRune is unicode.IsLetter with the same BMP table.
+func isLetterRune(r rune) bool {
+	if r < 0x10000 {
+		return bmpKind[r]&kindLetter != 0
+	}
+	return unicode.IsLetter(r)
+}
+
+const (
+	kindClass  = 0x0f
+	kindSingle = 0x10
+	kindLetter = 0x20
+)
+
+func slowRuneKind(r rune) (class uint8, single bool) {
 	switch {
 	case unicode.IsSpace(r):
 		return cSpace, false
@@ -64,6 +90,28 @@ func runeKind(r rune) (class uint8, single bool) {
 		return cPunct, false
 	}
 }
+
+// bmpKind is built once at start-up (64 KiB) and only read afterwards.
+var bmpKind = func() *[0x10000]uint8 {
+	var t [0x10000]uint8
+	for r := rune(0); r < 0x10000; r++ {
+		var k uint8
+		if r < utf8.RuneSelf {
+			k = asciiClass[r]
+		} else {
+			class, single := slowRuneKind(r)
+			k = class
+			if single {
+				k |= kindSingle
+			}
+		}
+		if unicode.IsLetter(r) {
+			k |= kindLetter
+		}
+		t[r] = k
+	}
+	return &t
+}()
 
 // tokenize splits text into words the way the NLTK/spaCy tokenizers behind
 // datatrove's filters do, closely enough for ratio heuristics and without
@@ -101,6 +149,9 @@ func tokenize(text string, buf []token) []token {
 				toks[len(toks)-1].flags |= tokGapAfter
 			}
 			i += size
+			for i < n && text[i] == ' ' { // runs of spaces, common in web text
+				i++
+			}
 		case cWord:
 			if single {
 				toks = append(toks, token{start: int32(i), end: int32(i + size), runes: 1, flags: tokAlpha})
@@ -124,33 +175,57 @@ func tokenize(text string, buf []token) []token {
 	return toks
 }
 
+// byteInfo drives appendWord's ASCII loop: one table load per byte.
+const (
+	bWord  = 1 << iota // ASCII letter or digit
+	bAlpha             // ASCII letter
+	bInner             // punctuation kept inside a word when a word character follows
+	bHigh              // first byte of a multi-byte rune
+)
+
+var byteInfo = func() (t [256]uint8) {
+	for b := 0; b < 256; b++ {
+		switch {
+		case b >= utf8.RuneSelf:
+			t[b] = bHigh
+		case asciiClass[b] == cWord:
+			t[b] = bWord
+			if b > '9' {
+				t[b] |= bAlpha
+			}
+		case asciiClass[b] == cPunct && !strings.ContainsRune("\"(),;", rune(b)):
+			t[b] = bInner
+		}
+	}
+	return t
+}()
+
 // appendWord scans a word starting at i (which holds a word character) and
-// appends it. Inner punctuation is kept when a word character follows it.
+// appends it. Inner punctuation is kept when a word character follows it
+// (don't, e-mail, 3.14, U.S.A); otherwise the word ends there.
 func appendWord(toks []token, text string, i int) []token {
 	n := len(text)
 	start := i
 	runes := int32(0)
+	var acc uint8 // OR of byteInfo over the word's ASCII bytes
 	alpha := false
 	for i < n {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			switch asciiClass[c] {
-			case cWord:
-				if c > '9' {
-					alpha = true
-				}
+		k := byteInfo[text[i]]
+		if k&bWord != 0 {
+			acc |= k
+			i++
+			runes++
+			continue
+		}
+		if k&bInner != 0 {
+			if i+1 < n && (byteInfo[text[i+1]]&bWord != 0 || byteInfo[text[i+1]]&bHigh != 0 && isWordStart(text, i+1)) {
 				i++
 				runes++
 				continue
-			case cPunct:
-				// Keep one inner mark if a word character follows (don't,
-				// e-mail, 3.14, U.S.A); otherwise the word ends here.
-				if i+1 < n && isWordStart(text, i+1) && c != '"' && c != '(' && c != ')' && c != ',' && c != ';' {
-					i++
-					runes++
-					continue
-				}
 			}
+			break
+		}
+		if k&bHigh == 0 {
 			break
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -158,14 +233,14 @@ func appendWord(toks []token, text string, i int) []token {
 		if class != cWord || single {
 			break
 		}
-		if unicode.IsLetter(r) {
+		if isLetterRune(r) {
 			alpha = true
 		}
 		i += size
 		runes++
 	}
 	var f uint8
-	if alpha {
+	if alpha || acc&bAlpha != 0 {
 		f = tokAlpha
 	}
 	return append(toks, token{start: int32(start), end: int32(i), runes: runes, flags: f})
