@@ -91,7 +91,9 @@ func (s *languageStage) Apply(d *doc.Document, c doc.Counter) string {
 	if !s.allowAll && !s.allow[lang] && !(code && s.anyCode) {
 		return "language_not_allowed"
 	}
-	if !code && s.o.MinScore > 0 && float64(d.LanguageScore) < s.o.MinScore {
+	// Compared in float32, the score's own precision: 0.65 as float32 is
+	// below 0.65 as float64, which would drop a document scored exactly 0.65.
+	if !code && s.o.MinScore > 0 && d.LanguageScore < float32(s.o.MinScore) {
 		return "language_score_low"
 	}
 	return ""

@@ -139,6 +139,9 @@ func removeCitations(line string) string {
 
 // countFields counts whitespace-separated words (Python's str.split()),
 // reporting whether one is longer than maxLen code points (0 = no limit).
+// Deliberate difference: a Han or Hiragana character counts as a word of
+// its own, as in tokenize, so that Chinese and Japanese lines (no spaces)
+// are not all "one word" and removed by min_words_per_line.
 func countFields(line string, maxLen int) (n int, tooLong bool) {
 	inWord := false
 	wordLen := 0
@@ -150,8 +153,13 @@ func countFields(line string, maxLen int) (n int, tooLong bool) {
 			i++
 		} else {
 			r, size := utf8.DecodeRuneInString(line[i:])
-			space = isSpaceRune(r)
 			i += size
+			if _, single := runeKind(r); single {
+				n++
+				inWord = false
+				continue
+			}
+			space = isSpaceRune(r)
 		}
 		if space {
 			inWord = false
