@@ -33,7 +33,11 @@ func (s *lengthStage) Apply(d *doc.Document, c doc.Counter) string {
 			return "length_too_many_chars"
 		}
 	}
-	if o.MinWords > 0 || o.MaxWords > 0 {
+	if o.MinWords > 0 && o.MaxWords == 0 {
+		if !enoughTokens(d.Text, o.MinWords, true) {
+			return "length_too_few_words"
+		}
+	} else if o.MinWords > 0 || o.MaxWords > 0 {
 		n := countWords(d.Text, o.MaxWords)
 		if o.MinWords > 0 && n < o.MinWords {
 			return "length_too_few_words"
@@ -62,6 +66,43 @@ func countWords(text string, limit int) int {
 		}
 	}
 	return n
+}
+
+// enoughTokens reports whether text has at least min tokens (non-symbol
+// tokens only if words is set). It tokenises growing prefixes cut at a
+// space: whitespace always separates tokens, so a prefix's count is a lower
+// bound, and most documents prove the bound on a small prefix.
+func enoughTokens(text string, min int, words bool) bool {
+	if min <= 0 {
+		return true
+	}
+	buf := getTokens()
+	defer putTokens(buf)
+	for size := min * 8; ; size *= 4 {
+		part := text
+		if size < len(text) {
+			if i := strings.IndexByte(text[size:], ' '); i >= 0 {
+				part = text[:size+i]
+			}
+		}
+		toks := tokenize(part, (*buf)[:0])
+		*buf = toks
+		n := len(toks)
+		if words {
+			n = 0
+			for _, t := range toks {
+				if t.flags&tokSymbol == 0 {
+					n++
+				}
+			}
+		}
+		if n >= min {
+			return true
+		}
+		if len(part) == len(text) {
+			return false
+		}
+	}
 }
 
 // languageStage keeps allowed languages with enough confidence.

@@ -2,7 +2,9 @@ package filter
 
 import (
 	"bytes"
+	"math"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/curate-dev/curate/pipeline/doc"
@@ -51,7 +53,7 @@ func countSentences(line string) int {
 	for i := 0; i < len(line); {
 		r, size := rune(line[i]), 1
 		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(line[i:])
+			r, size = decodeRune(line, i)
 		}
 		i += size
 		if !isSentenceEnd(r) {
@@ -139,20 +141,25 @@ func removeCitations(line string) string {
 
 // countFields counts whitespace-separated words (Python's str.split()),
 // reporting whether one is longer than maxLen code points (0 = no limit).
+// With need > 0 it may stop once it has seen need words; the caller then
+// must not rely on tooLong.
 // Deliberate difference: a Han or Hiragana character counts as a word of
 // its own, as in tokenize, so that Chinese and Japanese lines (no spaces)
 // are not all "one word" and removed by min_words_per_line.
-func countFields(line string, maxLen int) (n int, tooLong bool) {
+func countFields(line string, maxLen, need int) (n int, tooLong bool) {
 	inWord := false
 	wordLen := 0
 	for i := 0; i < len(line); {
+		if need > 0 && n >= need && !inWord {
+			return n, false // enough words, and no long-word check asked
+		}
 		c := line[i]
 		var space bool
 		if c < utf8.RuneSelf {
 			space = asciiClass[c] == cSpace
 			i++
 		} else {
-			r, size := utf8.DecodeRuneInString(line[i:])
+			r, size := decodeRune(line, i)
 			i += size
 			if _, single := runeKind(r); single {
 				n++
@@ -220,36 +227,62 @@ const (
 
 var c4ReasonNames = [c4Reasons]string{"too_long_word", "no_terminal_punct", "too_few_words", "javascript", "policy"}
 
+// c4Scratch is per-call working memory, pooled.
+type c4Scratch struct {
+	lowerDoc []byte
+	lower    []byte
+	kept     []string
+}
+
+var c4Pool = sync.Pool{New: func() any { return new(c4Scratch) }}
+
 func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 	if isCode(d.Language) {
 		return ""
 	}
 	o := &s.o
+	sc := c4Pool.Get().(*c4Scratch)
+	defer c4Pool.Put(sc)
 	var removed [c4Reasons]int64
 	var removedChars int64
 	sentences := 0
-	var out strings.Builder
-	out.Grow(len(d.Text))
-	var lower []byte
 	dropRule := ""
 	changed := false
-	kept := 0
+	kept := sc.kept[:0]
+
+	// Search the phrases once in the whole document: a line can only hold
+	// a phrase the document holds, and most documents hold none, so the
+	// per-line searches are skipped. (A citation marker removed from the
+	// middle of a phrase can create one; such lines are always checked.)
+	sc.lowerDoc = lowerASCII(sc.lowerDoc, d.Text)
+	docLorem := o.FilterLoremIpsum && bytes.Contains(sc.lowerDoc, loremIpsum)
+	docJS := o.FilterJavascript && bytes.Contains(sc.lowerDoc, javascript)
+	docCurly := o.FilterCurlyBracket && strings.IndexByte(d.Text, '{') >= 0
+	docPolicy := o.FilterPolicy && containsAny(sc.lowerDoc, s.policy)
 
 	splitLines(d.Text, func(raw string) {
 		if dropRule != "" {
 			return
 		}
 		line := trimSpace(raw)
-		words, tooLong := countFields(line, o.MaxWordLength)
+		// Only a line longer than max_word_length bytes can hold a longer
+		// word, and only min_words_per_line words need counting otherwise.
+		need := o.MinWordsPerLine
+		checkLong := o.MaxWordLength > 0 && len(line) > o.MaxWordLength
+		if checkLong {
+			need = 0
+		}
+		words, tooLong := countFields(line, o.MaxWordLength, need)
 		reason := -1
+		cited := false
 		switch {
-		case o.MaxWordLength > 0 && tooLong:
+		case checkLong && tooLong:
 			reason = c4TooLongWord
 		default:
 			if o.RemoveCitations {
 				if l2 := removeCitations(line); l2 != line {
 					line = l2
-					changed = true
+					cited = true
 				}
 			}
 			switch {
@@ -259,8 +292,9 @@ func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 				reason = c4TooFewWords
 			}
 		}
-		if reason < 0 {
-			lower = lowerASCII(lower, line)
+		if reason < 0 && (docLorem || docJS || docCurly || docPolicy || cited) {
+			sc.lower = lowerASCII(sc.lower, line)
+			lower := sc.lower
 			switch {
 			case o.FilterLoremIpsum && bytes.Contains(lower, loremIpsum):
 				dropRule = "lorem_ipsum"
@@ -283,13 +317,14 @@ func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 		if line != raw {
 			changed = true
 		}
-		sentences += countSentences(line)
-		if kept > 0 {
-			out.WriteByte('\n')
+		// Sentences only matter up to the minimum.
+		if sentences < o.MinNumSentences {
+			sentences += countSentences(line)
 		}
-		out.WriteString(line)
-		kept++
+		kept = append(kept, line)
 	})
+	sc.kept = kept[:0]
+	defer clear(kept) // do not pin document text from the pool
 	if dropRule != "" {
 		return dropRule
 	}
@@ -308,6 +343,18 @@ func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 		c.Add("c4.chars_removed", removedChars)
 	}
 	if changed {
+		n := len(kept)
+		for _, l := range kept {
+			n += len(l)
+		}
+		var out strings.Builder
+		out.Grow(n)
+		for i, l := range kept {
+			if i > 0 {
+				out.WriteByte('\n')
+			}
+			out.WriteString(l)
+		}
 		d.Text = trimSpace(out.String())
 	}
 	return ""
@@ -384,11 +431,12 @@ func (s *fineWebStage) Apply(d *doc.Document, c doc.Counter) string {
 		return "char_dup_ratio"
 	}
 	if o.NewLineRatio > 0 && newlines > 0 {
-		buf := getTokens()
-		defer putTokens(buf)
-		toks := tokenize(text, (*buf)[:0])
-		*buf = toks
-		if len(toks) == 0 || float64(newlines)/float64(len(toks)) > o.NewLineRatio {
+		// newlines/words ≤ ratio ⇔ words ≥ newlines/ratio.
+		need := int(math.Ceil(float64(newlines) / o.NewLineRatio))
+		if float64(newlines)/float64(need) > o.NewLineRatio {
+			need++ // rounding
+		}
+		if !enoughTokens(text, need, false) {
 			return "list_ratio"
 		}
 	}

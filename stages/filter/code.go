@@ -102,7 +102,7 @@ func (s *codeStage) Apply(d *doc.Document, c doc.Counter) string {
 				}
 				i++
 			} else {
-				r, size := utf8.DecodeRuneInString(text[i:])
+				r, size := decodeRune(text, i)
 				if unicode.IsLetter(r) || unicode.IsNumber(r) {
 					alnum++
 				}

@@ -140,7 +140,7 @@ func tokenize(text string, buf []token) []token {
 			class = asciiClass[c]
 		} else {
 			var r rune
-			r, size = utf8.DecodeRuneInString(text[i:])
+			r, size = decodeRune(text, i)
 			class, single = runeKind(r)
 		}
 		switch class {
@@ -228,7 +228,7 @@ func appendWord(toks []token, text string, i int) []token {
 		if k&bHigh == 0 {
 			break
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := decodeRune(text, i)
 		class, single := runeKind(r)
 		if class != cWord || single {
 			break
@@ -253,7 +253,7 @@ func isWordStart(text string, i int) bool {
 	if c < utf8.RuneSelf {
 		return asciiClass[c] == cWord
 	}
-	r, _ := utf8.DecodeRuneInString(text[i:])
+	r, _ := decodeRune(text, i)
 	class, single := runeKind(r)
 	return class == cWord && !single
 }
@@ -288,6 +288,30 @@ func splitLines(text string, fn func(line string)) {
 	if start < n {
 		fn(text[start:])
 	}
+}
+
+// decodeRune decodes the multi-byte rune at text[i] (text[i] >= 0x80).
+// Document text is valid UTF-8 (the pipeline guarantees it), so the common
+// two- and three-byte forms are assembled directly; anything else, or a
+// sequence that does not check out, goes through utf8.DecodeRuneInString,
+// whose general path cost a fifth of the chain on Greek, Cyrillic and
+// Japanese text.
+func decodeRune(text string, i int) (rune, int) {
+	c := text[i]
+	switch {
+	case c >= 0xc2 && c < 0xe0 && i+1 < len(text):
+		c1 := text[i+1]
+		if c1&0xc0 == 0x80 {
+			return rune(c&0x1f)<<6 | rune(c1&0x3f), 2
+		}
+	case c >= 0xe1 && c < 0xf0 && c != 0xed && i+2 < len(text):
+		// E0 (overlong risk) and ED (surrogates) take the checked path.
+		c1, c2 := text[i+1], text[i+2]
+		if c1&0xc0 == 0x80 && c2&0xc0 == 0x80 {
+			return rune(c&0x0f)<<12 | rune(c1&0x3f)<<6 | rune(c2&0x3f), 3
+		}
+	}
+	return utf8.DecodeRuneInString(text[i:])
 }
 
 // runeLen is len() in code points with an ASCII fast path.
