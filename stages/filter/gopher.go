@@ -9,8 +9,12 @@ import (
 )
 
 // gopherQuality implements MassiveText's quality rules as datatrove's
-// GopherQualityFilter does; drop reasons keep datatrove's names so that
-// funnels compare directly with FineWeb's published statistics.
+// GopherQualityFilter does; drop reasons keep datatrove's names (even the
+// odd "gopher_enough_stop_words", which means too few) so that funnels
+// compare directly with FineWeb's published statistics. Deliberate
+// differences: the stop-word and mean-word-length rules apply per language
+// (datatrove applies English ones to everything unless configured), and the
+// alphabetic-word rule counts whitespace-separated words (see Apply).
 type gopherQuality struct {
 	o     GopherQualityOptions
 	langs map[string]langRules
@@ -159,8 +163,11 @@ func (g *gopherQuality) Apply(d *doc.Document, c doc.Counter) string {
 // gopherRepetition implements MassiveText's repetition rules as datatrove's
 // current GopherRepetitionFilter does (lines split on runs of newlines, so
 // blank lines are not "duplicates"; duplicated n-grams counted without the
-// joining spaces). Texts are hashed, never copied: a paragraph, line or
-// n-gram is a 64-bit hash in a reused open-addressing table.
+// joining spaces). Deliberate differences: a top n-gram must occur twice to
+// count, and its length adds a joining space only where the text had
+// whitespace (CJK words get none). Texts are hashed, never copied: a
+// paragraph, line or n-gram is a 64-bit hash in a reused open-addressing
+// table, so two different texts could in theory collide (p ≈ n²/2⁶⁴).
 type gopherRepetition struct {
 	o GopherRepetitionOptions
 	// maxN is the largest n of any n-gram rule, to size prefix arrays once.

@@ -12,6 +12,7 @@ import "sync"
 type countTable struct {
 	slots []slot
 	shift uint
+	used  int
 }
 
 type slot struct {
@@ -50,6 +51,26 @@ func (t *countTable) reset(n int) {
 		t.slots = make([]slot, size)
 	}
 	t.shift = 64 - bits
+	t.used = 0
+}
+
+// grow doubles the table when it is half full, so a caller's size hint is
+// only a hint (a text of many tiny lines has more lines than expected).
+func (t *countTable) grow() {
+	old := t.slots
+	t.slots = make([]slot, 2*len(old))
+	t.shift--
+	mask := uint64(len(t.slots) - 1)
+	for _, s := range old {
+		if s.key == 0 {
+			continue
+		}
+		i := t.index(s.key)
+		for t.slots[i].key != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
 }
 
 // index spreads a key over the table by Fibonacci hashing (the high bits of
@@ -71,6 +92,9 @@ func (t *countTable) add(key uint64, idx int32) (count, first int32) {
 		}
 		if s.key == 0 {
 			*s = slot{key: key, count: 1, first: idx}
+			if t.used++; 2*t.used > len(t.slots) {
+				t.grow()
+			}
 			return 1, idx
 		}
 	}
@@ -89,6 +113,9 @@ func (t *countTable) seen(key uint64) bool {
 		}
 		if s.key == 0 {
 			s.key = key
+			if t.used++; 2*t.used > len(t.slots) {
+				t.grow()
+			}
 			return false
 		}
 	}

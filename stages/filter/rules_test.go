@@ -573,3 +573,31 @@ The council will vote on the proposal next month, after a public hearing where e
 		}
 	}
 }
+
+// TestTableGrows feeds far more distinct keys than the size hint: the
+// table must grow instead of filling up (an open-addressing table with no
+// free slot would probe forever).
+func TestTableGrows(t *testing.T) {
+	tab := getTable(1)
+	defer putTable(tab)
+	for i := 0; i < 100000; i++ {
+		if c, _ := tab.add(hashString(fmt.Sprint(i)), int32(i)); c != 1 {
+			t.Fatalf("key %d counted %d times", i, c)
+		}
+	}
+	for i := 0; i < 100000; i++ {
+		if !tab.seen(hashString(fmt.Sprint(i))) {
+			t.Fatalf("key %d lost after growing", i)
+		}
+	}
+	// Many distinct one-character lines through the stages that size
+	// tables from the text length.
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		b.WriteString(string(rune(0x4e00+i)) + "\n\n")
+	}
+	d := &doc.Document{Text: b.String(), Language: "zh"}
+	for _, st := range []doc.Stage{newGopherRepetition(defaultGopherRepetition()), &fineWebStage{o: defaultFineWeb()}} {
+		st.Apply(d, doc.Counts{})
+	}
+}
