@@ -205,40 +205,35 @@ func (g *gopherRepetition) Apply(d *doc.Document, c doc.Counter) string {
 	}
 	o := &g.o
 	text := d.Text
-	total := runeLen(text)
+	buf := getTokens()
+	defer putTokens(buf)
+	toks, spaces := tokenizeCounting(text, (*buf)[:0])
+	*buf = toks
+	nw := len(toks)
+	total := spaces
+	for _, t := range toks {
+		total += int(t.runes)
+	}
 	if total == 0 {
 		return ""
 	}
 
-	// Paragraphs: text.strip() split on runs of 2+ newlines.
-	if o.DupParaFrac > 0 || o.DupParaCharFrac > 0 {
-		paras, dups, dupChars := g.dupParagraphs(trimSpace(text))
-		if o.DupParaFrac > 0 && float64(dups)/float64(paras) > o.DupParaFrac {
+	if o.DupParaFrac > 0 || o.DupParaCharFrac > 0 || o.DupLineFrac > 0 || o.DupLineCharFrac > 0 {
+		r := dupLinesParas(trimSpace(text))
+		if o.DupParaFrac > 0 && float64(r.paraDups)/float64(r.paras) > o.DupParaFrac {
 			return "dup_para_frac"
 		}
-		if o.DupParaCharFrac > 0 && float64(dupChars)/float64(total) > o.DupParaCharFrac {
+		if o.DupParaCharFrac > 0 && float64(r.paraDupChars)/float64(total) > o.DupParaCharFrac {
 			return "dup_para_char_frac"
 		}
-	}
-	if o.DupLineFrac > 0 || o.DupLineCharFrac > 0 {
-		lines, dups, dupChars := dupLines(text)
-		if lines > 0 && o.DupLineFrac > 0 && float64(dups)/float64(lines) > o.DupLineFrac {
+		if r.lines > 0 && o.DupLineFrac > 0 && float64(r.lineDups)/float64(r.lines) > o.DupLineFrac {
 			return "dup_line_frac"
 		}
-		if o.DupLineCharFrac > 0 && float64(dupChars)/float64(total) > o.DupLineCharFrac {
+		if o.DupLineCharFrac > 0 && float64(r.lineDupChars)/float64(total) > o.DupLineCharFrac {
 			return "dup_line_char_frac"
 		}
 	}
-	if len(o.TopNGrams) == 0 && len(o.DupNGrams) == 0 {
-		return ""
-	}
-
-	buf := getTokens()
-	defer putTokens(buf)
-	toks := tokenize(text, (*buf)[:0])
-	*buf = toks
-	nw := len(toks)
-	if nw == 0 {
+	if len(o.TopNGrams) == 0 && len(o.DupNGrams) == 0 || nw == 0 {
 		return ""
 	}
 	s := repPool.Get().(*repScratch)
@@ -387,68 +382,67 @@ func growInt(b []int64, n int) []int64 {
 	return b[:n]
 }
 
-// dupParagraphs splits on runs of two or more newlines (a "\r" inside the
-// run is tolerated so CRLF text splits the same) and counts repeats.
-func (g *gopherRepetition) dupParagraphs(text string) (paras, dups int, dupChars int64) {
-	tab := getTable(len(text)/64 + 16)
-	defer putTable(tab)
-	add := func(p string) {
-		paras++
-		if cnt, _ := tab.add(hashString(p), 0); cnt > 1 {
-			dups++
-			dupChars += int64(runeLen(p))
-		}
-	}
-	start := 0
-	for i := 0; i < len(text); i++ {
-		if text[i] != '\n' {
-			continue
-		}
-		j, nl := i, 0
-		for j < len(text) && (text[j] == '\n' || text[j] == '\r') {
-			if text[j] == '\n' {
-				nl++
-			}
-			j++
-		}
-		if nl >= 2 {
-			end := i
-			if end > start && text[end-1] == '\r' {
-				end--
-			}
-			add(text[start:end])
-			start = j
-		}
-		i = j - 1
-	}
-	add(text[start:])
-	return
+// lineParaDups is what one pass over lines and paragraphs found.
+type lineParaDups struct {
+	lines, lineDups int
+	lineDupChars    int64
+	paras, paraDups int
+	paraDupChars    int64
 }
 
-// dupLines splits on runs of newlines (blank lines are separators, not
-// lines) and counts repeated lines and their characters.
-func dupLines(text string) (lines, dups int, dupChars int64) {
-	tab := getTable(len(text)/32 + 16)
-	defer putTable(tab)
-	start := 0
+// dupLinesParas counts repeated lines and paragraphs in one pass, as
+// datatrove's re.split("\n+") and re.split("\n{2,}", text.strip()) see
+// them: a line is a segment between runs of newlines (blank lines are
+// separators, not lines), a paragraph is a segment between runs of two or
+// more newlines. A "\r" inside a run is tolerated so CRLF text splits the
+// same. A paragraph's hash combines its lines' hashes, so the text is
+// hashed once.
+func dupLinesParas(text string) (r lineParaDups) {
+	lt := getTable(len(text)/32 + 16)
+	defer putTable(lt)
+	pt := getTable(len(text)/128 + 16)
+	defer putTable(pt)
 	n := len(text)
+	paraStart, paraHash := 0, uint64(0)
+	endPara := func(end int) {
+		r.paras++
+		if cnt, _ := pt.add(mix64(paraHash), 0); cnt > 1 {
+			r.paraDups++
+			r.paraDupChars += int64(runeLen(text[paraStart:end]))
+		}
+		paraHash = 0
+	}
+	start := 0
 	for start < n {
 		end := start
 		for end < n && text[end] != '\n' && text[end] != '\r' {
 			end++
 		}
+		line := text[start:end]
+		h := hashString(line)
 		if end > start {
-			l := text[start:end]
-			lines++
-			if cnt, _ := tab.add(hashString(l), 0); cnt > 1 {
-				dups++
-				dupChars += int64(runeLen(l))
+			r.lines++
+			if cnt, _ := lt.add(h, 0); cnt > 1 {
+				r.lineDups++
+				r.lineDupChars += int64(runeLen(line))
 			}
 		}
-		for end < n && (text[end] == '\n' || text[end] == '\r') {
-			end++
+		paraHash = paraHash*hashBase + h
+		nl, j := 0, end
+		for j < n && (text[j] == '\n' || text[j] == '\r') {
+			if text[j] == '\n' {
+				nl++
+			}
+			j++
 		}
-		start = end
+		if nl >= 2 || j == n {
+			endPara(end)
+			paraStart = j
+		}
+		start = j
 	}
-	return
+	if n == 0 || paraStart == n && r.paras == 0 {
+		endPara(n) // an empty text is one empty paragraph, as re.split gives
+	}
+	return r
 }

@@ -127,7 +127,16 @@ var bmpKind = func() *[0x10000]uint8 {
 //
 // buf is reused to avoid an allocation per document.
 func tokenize(text string, buf []token) []token {
+	toks, _ := tokenizeCounting(text, buf)
+	return toks
+}
+
+// tokenizeCounting is tokenize that also returns the number of whitespace
+// code points it skipped, so that a caller gets len() of the text in code
+// points (token runes + whitespace runes) without another pass.
+func tokenizeCounting(text string, buf []token) ([]token, int) {
 	toks := buf[:0]
+	spaces := 0
 	n := len(text)
 	i := 0
 	for i < n {
@@ -149,8 +158,10 @@ func tokenize(text string, buf []token) []token {
 				toks[len(toks)-1].flags |= tokGapAfter
 			}
 			i += size
+			spaces++
 			for i < n && text[i] == ' ' { // runs of spaces, common in web text
 				i++
+				spaces++
 			}
 		case cWord:
 			if single {
@@ -172,7 +183,7 @@ func tokenize(text string, buf []token) []token {
 			i = j
 		}
 	}
-	return toks
+	return toks, spaces
 }
 
 // byteInfo drives appendWord's ASCII loop: one table load per byte.
@@ -206,21 +217,31 @@ var byteInfo = func() (t [256]uint8) {
 func appendWord(toks []token, text string, i int) []token {
 	n := len(text)
 	start := i
-	runes := int32(0)
-	var acc uint8 // OR of byteInfo over the word's ASCII bytes
+	extra := int32(0) // continuation bytes of multi-byte runes, so runes = bytes - extra
+	var acc uint8     // OR of byteInfo over the word's ASCII bytes
 	alpha := false
 	for i < n {
+		// Four ASCII word bytes per step: most words are mostly letters.
+		for i+4 <= n {
+			k0, k1, k2, k3 := byteInfo[text[i]], byteInfo[text[i+1]], byteInfo[text[i+2]], byteInfo[text[i+3]]
+			if k0&k1&k2&k3&bWord == 0 {
+				break
+			}
+			acc |= k0 | k1 | k2 | k3
+			i += 4
+		}
+		if i >= n {
+			break
+		}
 		k := byteInfo[text[i]]
 		if k&bWord != 0 {
 			acc |= k
 			i++
-			runes++
 			continue
 		}
 		if k&bInner != 0 {
 			if i+1 < n && (byteInfo[text[i+1]]&bWord != 0 || byteInfo[text[i+1]]&bHigh != 0 && isWordStart(text, i+1)) {
 				i++
-				runes++
 				continue
 			}
 			break
@@ -229,21 +250,32 @@ func appendWord(toks []token, text string, i int) []token {
 			break
 		}
 		r, size := decodeRune(text, i)
-		class, single := runeKind(r)
-		if class != cWord || single {
-			break
-		}
-		if isLetterRune(r) {
-			alpha = true
+		if r < 0x10000 {
+			// One look-up gives class, single and letter.
+			kind := bmpKind[r]
+			if kind&kindClass != cWord || kind&kindSingle != 0 {
+				break
+			}
+			if kind&kindLetter != 0 {
+				alpha = true
+			}
+		} else {
+			class, single := slowRuneKind(r)
+			if class != cWord || single {
+				break
+			}
+			if unicode.IsLetter(r) {
+				alpha = true
+			}
 		}
 		i += size
-		runes++
+		extra += int32(size - 1)
 	}
 	var f uint8
 	if alpha || acc&bAlpha != 0 {
 		f = tokAlpha
 	}
-	return append(toks, token{start: int32(start), end: int32(i), runes: runes, flags: f})
+	return append(toks, token{start: int32(start), end: int32(i), runes: int32(i-start) - extra, flags: f})
 }
 
 // isWordStart reports whether text[i:] begins with a (multi-character) word
