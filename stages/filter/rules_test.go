@@ -601,3 +601,50 @@ func TestTableGrows(t *testing.T) {
 		st.Apply(d, doc.Counts{})
 	}
 }
+
+// TestConcurrent runs the web chain from several goroutines at once over
+// the same documents (as the pipeline does) and expects exactly the serial
+// decisions and texts; run with -race to check the pools and tables.
+func TestConcurrent(t *testing.T) {
+	st, err := New(Preset("web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []doc.Document
+	for i := 0; i < 200; i++ {
+		text := fmt.Sprintf("Contact me at user%d@mail.example.net or 8.8.%d.8 today.\n", i, i%250) +
+			strings.Repeat(words(40)+". ", 1+i%5) + "\nThe end of the story, and that is all with it."
+		if i%7 == 0 {
+			text = strings.Repeat("buy now cheap ", 30)
+		}
+		docs = append(docs, doc.Document{Text: text, Language: "en", LanguageScore: 0.9})
+	}
+	type result struct{ rule, text string }
+	serial := make([]result, len(docs))
+	for i := range docs {
+		d := docs[i]
+		serial[i] = result{Run(st, &d, doc.Counts{}), d.Text}
+	}
+	errs := make(chan string, 8*len(docs))
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range docs {
+				d := docs[(i+g*25)%len(docs)]
+				j := (i + g*25) % len(docs)
+				got := result{Run(st, &d, doc.Counts{}), d.Text}
+				if got != serial[j] {
+					errs <- fmt.Sprintf("doc %d: concurrent %q, serial %q", j, got.rule, serial[j].rule)
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

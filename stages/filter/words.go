@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"math"
 	"strings"
 	"sync"
 	"unicode"
@@ -135,6 +136,11 @@ func tokenize(text string, buf []token) []token {
 // code points it skipped, so that a caller gets len() of the text in code
 // points (token runes + whitespace runes) without another pass.
 func tokenizeCounting(text string, buf []token) ([]token, int) {
+	if len(text) > math.MaxInt32 {
+		// Token offsets are int32 to keep tokens small; a text over 2 GiB
+		// is judged on its first 2 GiB rather than overflowing them.
+		text = text[:math.MaxInt32]
+	}
 	toks := buf[:0]
 	spaces := 0
 	n := len(text)
