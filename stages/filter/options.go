@@ -342,8 +342,9 @@ var Presets = []string{"web", "wikipedia", "books", "reddit", "code"}
 //     FineWeb rules), a language-score floor, and PII.
 //   - wikipedia: curated prose; only a minimum length (as Dolma) and PII.
 //     Articles must almost all be kept.
-//   - books: Gopher quality without the 100,000-word ceiling (novels are
-//     longer), and PII. Gutenberg bodies must almost all be kept.
+//   - books: a 200-word floor, Gopher quality without the 100,000-word
+//     ceiling (novels are longer), and PII. Gutenberg bodies must almost
+//     all be kept.
 //   - reddit: deletion markers, a minimum length, Gopher repetition (spam),
 //     and PII; comments are too short for Gopher quality's 50 words.
 //   - code: The Stack / StarCoder rules, a 1 MB size cap as The Stack had,
