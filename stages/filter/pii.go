@@ -1,0 +1,333 @@
+package filter
+
+import (
+	"net/netip"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+)
+
+// piiStage replaces email addresses and public IP addresses with
+// placeholders, as datatrove's PIIFormatter does for FineWeb. Differences,
+// all deliberate:
+//   - Emails match case-insensitively (datatrove's regex is lower-case only
+//     and leaves "John.Smith@Example.com" in place).
+//   - An IPv4 address must stand alone: "v1.2.3.4" or "1.2.3.4.5" (version
+//     strings) are left alone, where datatrove's unanchored regex rewrites
+//     the first four numbers.
+//   - IPv6 addresses in the global unicast range are replaced too.
+//   - Multicast addresses count as non-public (they identify no one).
+//   - Replacements cycle per document from the first one, so the output
+//     does not depend on how documents are spread over workers (datatrove
+//     cycles through one counter per process).
+//
+// Email domain literals ("user@[192.0.2.1]") are not matched as emails;
+// the address inside is still judged as an IP.
+type piiStage struct{ o PIIOptions }
+
+func (s *piiStage) Name() string { return "pii" }
+
+func (s *piiStage) Apply(d *doc.Document, c doc.Counter) string {
+	text := d.Text
+	if s.o.Emails {
+		var n int
+		text, n = s.replaceEmails(text)
+		if n > 0 {
+			c.Add("pii.email", int64(n))
+		}
+	}
+	if s.o.IPs {
+		var n4, n6 int
+		text, n4, n6 = s.replaceIPs(text)
+		if n4 > 0 {
+			c.Add("pii.ipv4", int64(n4))
+		}
+		if n6 > 0 {
+			c.Add("pii.ipv6", int64(n6))
+		}
+	}
+	d.Text = text
+	return ""
+}
+
+// isLocalChar: the characters of datatrove's email local part
+// [a-z0-9!#$%&'*+/=?^_`{|}~-], here in either case.
+func isLocalChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// isWordAt reports whether the rune at/ending at a byte position is a regex
+// \w character (Unicode letters and digits, and "_").
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// matchEmail looks for an address around the '@' at index at and returns
+// its bounds, or ok=false.
+func matchEmail(text string, at int) (start, end int, ok bool) {
+	// Local part: atoms of local characters separated by single dots,
+	// ending right before '@'.
+	if at == 0 || !isLocalChar(text[at-1]) {
+		return 0, 0, false
+	}
+	j := at
+	for j > 0 && (isLocalChar(text[j-1]) || text[j-1] == '.') {
+		if text[j-1] == '.' && (j-1 == 0 || text[j-2] == '.' || !isLocalChar(text[j-2])) {
+			break // a leading or doubled dot ends the local part
+		}
+		j--
+	}
+	// The regex starts with \b: move right to the first position where a
+	// word boundary holds, i.e. where "word-ness" changes.
+	for ; j < at; j++ {
+		if text[j] == '.' {
+			continue
+		}
+		prevWord := false
+		if j > 0 {
+			r, _ := utf8.DecodeLastRuneInString(text[:j])
+			prevWord = isWordRune(r)
+		}
+		curWord := isAlnum(text[j]) || text[j] == '_'
+		if prevWord != curWord {
+			break
+		}
+	}
+	if j >= at || text[j] == '.' {
+		return 0, 0, false
+	}
+	// Domain: two or more labels [a-z0-9]([a-z0-9-]*[a-z0-9])? joined by dots.
+	k := at + 1
+	labels := 0
+	end = -1
+	for {
+		ls := k
+		for k < len(text) && (isAlnum(text[k]) || text[k] == '-') {
+			k++
+		}
+		if k == ls || text[ls] == '-' {
+			break
+		}
+		le := k
+		for le > ls && text[le-1] == '-' {
+			le-- // a label cannot end in '-'; the regex backtracks to here
+		}
+		labels++
+		if labels >= 2 {
+			end = le
+		}
+		if le != k || k >= len(text) || text[k] != '.' {
+			break
+		}
+		k++
+	}
+	if end < 0 {
+		return 0, 0, false
+	}
+	return j, end, true
+}
+
+func (s *piiStage) replaceEmails(text string) (string, int) {
+	if strings.IndexByte(text, '@') < 0 {
+		return text, 0
+	}
+	var b strings.Builder
+	last, n := 0, 0
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '@')
+		if k < 0 {
+			break
+		}
+		at := i + k
+		start, end, ok := matchEmail(text, at)
+		if ok && start >= last {
+			if n == 0 {
+				b.Grow(len(text))
+			}
+			b.WriteString(text[last:start])
+			b.WriteString(s.o.EmailReplacements[n%len(s.o.EmailReplacements)])
+			n++
+			last = end
+			i = end
+			continue
+		}
+		i = at + 1
+	}
+	if n == 0 {
+		return text, 0
+	}
+	b.WriteString(text[last:])
+	return b.String(), n
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// replaceIPs finds runs of hex digits, dots and colons that stand alone and
+// replaces those that parse as public addresses.
+func (s *piiStage) replaceIPs(text string) (string, int, int) {
+	var b strings.Builder
+	last, n4, n6 := 0, 0, 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if !isHex(c) && c != ':' {
+			continue
+		}
+		if i > 0 {
+			p := text[i-1]
+			if isAlnum(p) || p == '_' || p == '.' || p == ':' || p >= utf8.RuneSelf {
+				continue
+			}
+		}
+		j := i
+		dots, colons := 0, 0
+		for j < len(text) && (isHex(text[j]) || text[j] == '.' || text[j] == ':') {
+			switch text[j] {
+			case '.':
+				dots++
+			case ':':
+				colons++
+			}
+			j++
+		}
+		if dots < 3 && colons < 2 {
+			i = j - 1
+			continue
+		}
+		start, end, v6 := i, -1, false
+		var addr netip.Addr
+		if colons >= 2 {
+			cand := strings.TrimRight(text[i:j], ".")
+			if a, err := netip.ParseAddr(cand); err == nil && boundaryAfter(text, i+len(cand)) {
+				addr, end, v6 = a, i+len(cand), true
+			}
+		}
+		if end < 0 && dots >= 3 {
+			// Dotted quad, possibly followed by ":port" or a full stop.
+			k := i
+			for k < j && (text[k] >= '0' && text[k] <= '9' || text[k] == '.') {
+				k++
+			}
+			cand := strings.TrimRight(text[i:k], ".")
+			// Either the run ends here (and no word character follows), or a
+			// port follows; a hex letter right after the digits makes it
+			// something else (a hash, a version tag).
+			standalone := k < j && text[k] == ':'
+			if k == j {
+				standalone = boundaryAfter(text, j)
+			}
+			if standalone {
+				if a, err := netip.ParseAddr(cand); err == nil && a.Is4() {
+					addr, end = a, i+len(cand)
+				}
+			}
+		}
+		if end < 0 {
+			i = j - 1
+			continue
+		}
+		if s.o.OnlyPublicIPs && !isPublic(addr) {
+			i = end - 1
+			continue
+		}
+		if n4+n6 == 0 {
+			b.Grow(len(text))
+		}
+		b.WriteString(text[last:start])
+		if v6 {
+			b.WriteString(s.o.IPv6Replacements[n6%len(s.o.IPv6Replacements)])
+			n6++
+		} else {
+			b.WriteString(s.o.IPv4Replacements[n4%len(s.o.IPv4Replacements)])
+			n4++
+		}
+		last = end
+		i = end - 1
+	}
+	if n4+n6 == 0 {
+		return text, 0, 0
+	}
+	b.WriteString(text[last:])
+	return b.String(), n4, n6
+}
+
+// boundaryAfter reports whether an address ending at i is not glued to a
+// following word character.
+func boundaryAfter(text string, i int) bool {
+	if i >= len(text) {
+		return true
+	}
+	c := text[i]
+	if c >= utf8.RuneSelf {
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		return !isWordRune(r)
+	}
+	return !isAlnum(c) && c != '_'
+}
+
+// Non-public ranges: the IANA special-purpose registries' "not globally
+// reachable" entries (what Python's ipaddress is_global, and so datatrove,
+// checks), plus multicast.
+var (
+	privateV4 = mustPrefixes(
+		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+		"172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
+		"198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+	)
+	// Globally reachable exceptions inside 192.0.0.0/24 (PCP and TURN anycast).
+	publicV4 = mustPrefixes("192.0.0.9/32", "192.0.0.10/32")
+	// IPv6 outside 2000::/3 is never global unicast; inside it these are not global.
+	privateV6 = mustPrefixes("2001::/23", "2001:db8::/32", "3fff::/20")
+	publicV6  = mustPrefixes("2001:1::1/128", "2001:1::2/128", "2001:3::/32", "2001:4:112::/48", "2001:20::/28", "2001:30::/28")
+	globalV6  = netip.MustParsePrefix("2000::/3")
+)
+
+func mustPrefixes(ss ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(ss))
+	for i, s := range ss {
+		out[i] = netip.MustParsePrefix(s)
+	}
+	return out
+}
+
+func inAny(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPublic reports whether an address could identify a host on the
+// Internet.
+func isPublic(a netip.Addr) bool {
+	a = a.WithZone("")
+	if a.Is4In6() {
+		a = a.Unmap()
+	}
+	if a.Is4() {
+		if inAny(a, publicV4) {
+			return true
+		}
+		return !inAny(a, privateV4) && a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	}
+	if !globalV6.Contains(a) {
+		return false
+	}
+	if inAny(a, publicV6) {
+		return true
+	}
+	return !inAny(a, privateV6)
+}
