@@ -26,6 +26,7 @@ import (
 	"github.com/curate-dev/curate/sources/jsonl"
 	"github.com/curate-dev/curate/sources/reddit"
 	"github.com/curate-dev/curate/sources/wikipedia"
+	"github.com/curate-dev/curate/stages/filter"
 )
 
 // Config is the whole run, as written in configs/mix.yaml. Every field's
@@ -79,6 +80,10 @@ type SourceConfig struct {
 	OnError string `yaml:"on_error"`
 	// MinChars drops documents shorter than this after normalisation.
 	MinChars int `yaml:"min_chars"`
+	// Filter is the quality-filter chain; its preset (web, wikipedia,
+	// books, reddit, code) sets the defaults the other keys override.
+	// Without a filter block a source gets its kind's preset (jsonl: none).
+	Filter *filter.Options `yaml:"filter"`
 
 	Books       *books.Options       `yaml:"books"`
 	JSONL       *jsonl.Options       `yaml:"jsonl"`

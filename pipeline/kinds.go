@@ -140,6 +140,11 @@ func (c *Config) validate() ConfigErrors {
 				}
 			}
 		}
+		if s.Filter != nil {
+			if err := s.Filter.Validate(); err != nil {
+				errs = append(errs, c.errAt(fmt.Sprintf("source %q: filter: %v", s.Name, err), "sources", i, "filter"))
+			}
+		}
 		if len(set) != 1 {
 			var all []string
 			for _, k := range s.kinds() {
