@@ -6,6 +6,7 @@ require (
 	github.com/klauspost/compress v1.20.4
 	github.com/pemistahl/lingua-go v1.4.0
 	github.com/ulikunitz/xz v0.5.17
+	golang.org/x/text v0.44.0
 	google.golang.org/protobuf v1.36.12
 )
 
