@@ -1,6 +1,7 @@
 package langid
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"unicode"
@@ -15,11 +16,15 @@ type scratch struct {
 	runes []rune     // lower-cased letters of the window's words
 	words [][2]int32 // [start, end) of each word in runes
 	keys  []uint64   // trigram keys of the window
+	grams []gram     // n-grams of a short window (high-accuracy mode)
 
 	agg    [numLang]float64 // letter-weighted votes over the document
 	scores [numLang]float64 // summed log probabilities of the window
 	stamp  [numLang]uint32  // n-gram generation that already scored a language
 	gen    uint32
+	found  [numLang]int32   // n-grams found per language (unigram counts)
+	sum    [numLang]float64 // short windows: summed over orders
+	hasSum [numLang]bool
 
 	wordCount [numLang]int32 // rule counts within one word
 	total     [numLang + 1]int32
@@ -128,10 +133,14 @@ func (t *Tagger) scoreWindow(s *scratch, w string) float64 {
 		s.agg[s.candList[0]] += weight
 		return weight
 	}
-	if letters < 3 {
-		return weight
+	switch {
+	case letters >= 120:
+		t.scoreTrigrams(s, weight)
+	case t.models.maxOrder == maxOrder:
+		t.scoreShort(s, weight)
+	case letters >= 3:
+		t.scoreTrigrams(s, weight)
 	}
-	t.scoreTrigrams(s, weight)
 	return weight
 }
 
@@ -380,6 +389,7 @@ func (t *Tagger) scoreTrigrams(s *scratch, weight float64) {
 			s.gen = 1
 		}
 		found := t.addEntries(s, tri, k)
+		// The bigram and unigram keys are the trigram key's high runes.
 		if found < need {
 			found += t.addEntries(s, bi, k>>21)
 		}
@@ -387,12 +397,17 @@ func (t *Tagger) scoreTrigrams(s *scratch, weight float64) {
 			t.addEntries(s, uni, k>>42)
 		}
 	}
-	// Softmax over the languages lingua keeps (sum < 0), relative to the
-	// best so exp never underflows for all of them.
+	t.addSoftmax(s, &s.scores, weight, func(l lingua.Language) bool { return s.scores[l] < 0 })
+}
+
+// addSoftmax adds weight times the softmax of v over the candidates keep
+// accepts, computed relative to the best so exp never underflows for all of
+// them (lingua computes the same ratio with arbitrary-precision decimals).
+func (t *Tagger) addSoftmax(s *scratch, v *[numLang]float64, weight float64, keep func(lingua.Language) bool) {
 	maxV := math.Inf(-1)
 	for _, l := range s.candList {
-		if v := s.scores[l]; v < 0 && v > maxV {
-			maxV = v
+		if keep(l) && v[l] > maxV {
+			maxV = v[l]
 		}
 	}
 	if math.IsInf(maxV, -1) {
@@ -400,13 +415,13 @@ func (t *Tagger) scoreTrigrams(s *scratch, weight float64) {
 	}
 	var den float64
 	for _, l := range s.candList {
-		if v := s.scores[l]; v < 0 {
-			den += math.Exp(v - maxV)
+		if keep(l) {
+			den += math.Exp(v[l] - maxV)
 		}
 	}
 	for _, l := range s.candList {
-		if v := s.scores[l]; v < 0 {
-			s.agg[l] += weight * math.Exp(v-maxV) / den
+		if keep(l) {
+			s.agg[l] += weight * math.Exp(v[l]-maxV) / den
 		}
 	}
 }
@@ -419,9 +434,76 @@ func (t *Tagger) addEntries(s *scratch, tab *table, key uint64) int {
 	for i, l := range langs {
 		if s.cand[l] && s.stamp[l] != s.gen {
 			s.stamp[l] = s.gen
-			s.scores[l] += logp[i]
+			s.scores[l] += float64(logp[i])
+			s.found[l]++
 			found++
 		}
 	}
 	return found
+}
+
+// gram is one n-gram of a short window: its key and where its runes start.
+type gram struct {
+	key uint64
+	pos int32
+}
+
+// scoreShort is lingua's high-accuracy mode for texts under 120 letters:
+// for each order 1..5 it sums the log probabilities of the distinct n-grams
+// (each falling back to its shorter prefixes), adds the orders up, divides
+// by the number of distinct unigrams the language knows, and takes the
+// softmax. (lingua's own unigram count has a slip that credits Afrikaans
+// with the counts of languages lacking unigram probabilities; that is not
+// copied.)
+func (t *Tagger) scoreShort(s *scratch, weight float64) {
+	for _, l := range s.candList {
+		s.sum[l], s.hasSum[l], s.found[l] = 0, false, 0
+	}
+	var uniFound [numLang]int32
+	for n := 1; n <= maxOrder; n++ {
+		s.grams = s.grams[:0]
+		for _, wd := range s.words {
+			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
+				s.grams = append(s.grams, gram{key(s.runes[i : i+int32(n)]), i})
+			}
+		}
+		if len(s.grams) == 0 {
+			continue
+		}
+		slices.SortFunc(s.grams, func(a, b gram) int { return cmp.Compare(a.key, b.key) })
+		for _, l := range s.candList {
+			s.scores[l], s.found[l] = 0, 0
+		}
+		prev := ^uint64(0)
+		for _, g := range s.grams {
+			if g.key == prev {
+				continue
+			}
+			prev = g.key
+			s.gen++
+			if s.gen == 0 {
+				clear(s.stamp[:])
+				s.gen = 1
+			}
+			found := t.addEntries(s, &t.models.tables[n-1], g.key)
+			for m := n - 1; m >= 1 && found < len(s.candList); m-- {
+				found += t.addEntries(s, &t.models.tables[m-1], key(s.runes[g.pos:g.pos+int32(m)]))
+			}
+		}
+		for _, l := range s.candList {
+			if s.scores[l] < 0 {
+				s.sum[l] += s.scores[l]
+				s.hasSum[l] = true
+			}
+			if n == 1 {
+				uniFound[l] = s.found[l]
+			}
+		}
+	}
+	for _, l := range s.candList {
+		if uniFound[l] > 0 {
+			s.sum[l] /= float64(uniFound[l])
+		}
+	}
+	t.addSoftmax(s, &s.sum, weight, func(l lingua.Language) bool { return s.hasSum[l] && s.sum[l] != 0 })
 }

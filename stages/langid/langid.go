@@ -68,6 +68,14 @@ type Options struct {
 	// A document longer than WindowBytes*MaxWindows is sampled at evenly
 	// spaced positions; a shorter one is classified in full.
 	MaxWindows int `yaml:"max_windows"`
+	// HighAccuracy also loads lingua's 4- and 5-gram models and classifies
+	// texts (windows) under 120 letters the way lingua's default
+	// high-accuracy mode does, with n-grams of orders 1 to 5. Without it
+	// short texts are scored with trigrams only, like lingua's low-accuracy
+	// mode: less accurate on short texts, but start-up takes about a second
+	// instead of ~15 and memory stays near 150 MB instead of ~600 MB. Texts
+	// of 120+ letters get the same answers either way.
+	HighAccuracy bool `yaml:"high_accuracy"`
 }
 
 // DefaultOptions returns the defaults: all lingua languages, minimum
@@ -227,7 +235,11 @@ func New(opts Options) (*Tagger, error) {
 			needModels = append(needModels, l)
 		}
 	}
-	m, err := loadModels(needModels)
+	top := 3
+	if opts.HighAccuracy {
+		top = maxOrder
+	}
+	m, err := loadModels(needModels, top)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
 	_ "unsafe" // for go:linkname to lingua's embedded models
@@ -36,11 +37,11 @@ var linguaModels embed.FS
 type table struct {
 	index map[uint64]uint64 // key -> offset<<8 | count into langs/logp
 	langs []uint8           // lingua.Language of each entry
-	logp  []float64         // natural log of lingua's probability
+	logp  []float32         // natural log of lingua's probability
 }
 
 // lookup returns the entries of key (nil, nil when absent).
-func (t *table) lookup(key uint64) ([]uint8, []float64) {
+func (t *table) lookup(key uint64) ([]uint8, []float32) {
 	v, ok := t.index[key]
 	if !ok {
 		return nil, nil
@@ -49,31 +50,49 @@ func (t *table) lookup(key uint64) ([]uint8, []float64) {
 	return t.langs[off : off+n], t.logp[off : off+n]
 }
 
-// models is the trigram table plus the bigram and unigram tables lingua falls
-// back to when a language lacks a trigram (rangeOfLowerOrderNgrams).
+// models holds one table per n-gram order (index 0: unigrams ... 4:
+// fivegrams). Trigrams are what lingua scores texts of 120+ letters with,
+// bigrams and unigrams its fallbacks when a language lacks a trigram
+// (rangeOfLowerOrderNgrams); 4- and 5-grams are loaded only in high-accuracy
+// mode, for shorter texts.
 type models struct {
-	tables [3]table // index 0: unigrams, 1: bigrams, 2: trigrams
-	count  int      // total entries, for the benchmark report
+	tables   [maxOrder]table
+	maxOrder int // highest order loaded
+	count    int // total entries, for the benchmark report
 }
 
-// packKey packs up to three runes (each < 0x110000, 21 bits) into a key.
-func packKey(rs []rune) uint64 {
-	var k uint64
-	for _, r := range rs {
-		k = k<<21 | uint64(r)
+const maxOrder = 5
+
+// key returns the table key of an n-gram. Up to three runes (each below
+// 0x110000, 21 bits) are packed exactly; 4- and 5-grams do not fit in 64
+// bits and are hashed (a false hit needs a 64-bit collision among ~7M keys:
+// about 1 in 10^12 per lookup).
+func key(rs []rune) uint64 {
+	if len(rs) <= 3 {
+		var k uint64
+		for _, r := range rs {
+			k = k<<21 | uint64(r)
+		}
+		return k
 	}
-	return k
+	h := uint64(0x9e3779b97f4a7c15)
+	for _, r := range rs {
+		h ^= uint64(r)
+		h *= 0xff51afd7ed558ccd
+		h ^= h >> 32
+	}
+	return h
 }
 
 // ngramSet is one language's model of one order, as decoded from lingua.
 type ngramSet struct {
 	keys []uint64
-	logp []float64
+	logp []float32
 }
 
-// loadModel decodes lingua's model of the given order (1-3) for language l.
+// loadModel decodes lingua's model of the given order (1-5) for language l.
 func loadModel(l lingua.Language, order int) (ngramSet, error) {
-	names := [...]string{"", "unigrams", "bigrams", "trigrams"}
+	names := [...]string{"", "unigrams", "bigrams", "trigrams", "quadrigrams", "fivegrams"}
 	iso := strings.ToLower(l.IsoCode639_1().String())
 	path := fmt.Sprintf("language-models/%s/%s.pb.bin.zip", iso, names[order])
 	raw, err := linguaModels.ReadFile(path)
@@ -103,82 +122,77 @@ func loadModel(l lingua.Language, order int) (ngramSet, error) {
 	if err := proto.Unmarshal(data, &m); err != nil {
 		return ngramSet{}, fmt.Errorf("langid: decode lingua model %s: %w", path, err)
 	}
-	set := ngramSet{keys: make([]uint64, 0, m.TotalNgrams), logp: make([]float64, 0, m.TotalNgrams)}
+	set := ngramSet{keys: make([]uint64, 0, m.TotalNgrams), logp: make([]float32, 0, m.TotalNgrams)}
 	var rs []rune
 	for _, ns := range m.NgramSets {
-		lp := math.Log(ns.Probability)
+		// float32 keeps 7 digits of a log probability: sums over a window
+		// differ from lingua's float64 ones by far less than its confidence
+		// resolution (TestAgreesWithLingua checks 1e-6).
+		lp := float32(math.Log(ns.Probability))
 		for _, g := range ns.Ngrams {
 			rs = append(rs[:0], []rune(g)...)
 			if len(rs) != order {
 				return ngramSet{}, fmt.Errorf("langid: lingua model %s holds %q, not a %d-gram", path, g, order)
 			}
-			set.keys = append(set.keys, packKey(rs))
+			set.keys = append(set.keys, key(rs))
 			set.logp = append(set.logp, lp)
 		}
 	}
 	return set, nil
 }
 
-// loadModels decodes the unigram, bigram and trigram models of langs (in
-// parallel: decoding is most of a Tagger's start-up) and merges them. The
-// merge runs in language order, so the tables are the same on every run.
-func loadModels(langs []lingua.Language) (*models, error) {
-	sets := make([][3]ngramSet, len(langs))
-	errs := make([]error, len(langs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i, l := range langs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			for order := 1; order <= 3; order++ {
-				s, err := loadModel(l, order)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				sets[i][order-1] = s
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+// loadModels decodes the models of orders 1..top of langs and merges them,
+// one order at a time so that only one order's decoded sets are in memory.
+// Languages decode in parallel (decoding is most of a Tagger's start-up);
+// the merge runs in language order, so the tables are the same on every run.
+func loadModels(langs []lingua.Language, top int) (*models, error) {
+	m := &models{maxOrder: top}
+	for o := range top {
+		sets := make([]ngramSet, len(langs))
+		errs := make([]error, len(langs))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for i, l := range langs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				sets[i], errs[i] = loadModel(l, o+1)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
-	}
-	m := &models{}
-	for o := range 3 {
 		// Count entries per key first so each key's entries are contiguous.
-		counts := make(map[uint64]uint64)
+		counts := make(map[uint64]uint32)
 		total := 0
-		for i := range langs {
-			for _, k := range sets[i][o].keys {
+		for _, s := range sets {
+			for _, k := range s.keys {
 				counts[k]++
 			}
-			total += len(sets[i][o].keys)
+			total += len(s.keys)
 		}
 		t := &m.tables[o]
 		t.index = make(map[uint64]uint64, len(counts))
 		t.langs = make([]uint8, total)
-		t.logp = make([]float64, total)
+		t.logp = make([]float32, total)
 		off := uint64(0)
 		for k, n := range counts {
-			t.index[k] = off << 8 // count filled in below as entries land
-			off += n
+			t.index[k] = off << 8 // the count (low byte) grows as entries land
+			off += uint64(n)
 		}
+		counts = nil
 		for i, l := range langs {
-			s := sets[i][o]
-			for j, k := range s.keys {
+			for j, k := range sets[i].keys {
 				v := t.index[k]
 				pos := v>>8 + v&0xff
 				t.langs[pos] = uint8(l)
-				t.logp[pos] = s.logp[j]
+				t.logp[pos] = sets[i].logp[j]
 				t.index[k] = v + 1
 			}
-			sets[i][o] = ngramSet{} // let the decoded set go
+			sets[i] = ngramSet{} // let the decoded set go
 		}
 		m.count += total
 	}

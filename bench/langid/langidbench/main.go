@@ -37,6 +37,7 @@ func main() {
 	report := flag.Bool("report", false, "print the markdown comparison of the TSV files given as arguments")
 	maxDocs := flag.Int("max-docs", 60, "Wikipedia articles per dump")
 	maxParas := flag.Int("max-paras", 300, "paragraphs per dump or book")
+	high := flag.Bool("high-accuracy", true, "fast engine: load 4- and 5-grams for texts under 120 letters (langid Options.HighAccuracy)")
 	workers := flag.Int("workers", 1, "goroutines sharing one detector (1 = per-core figures)")
 	flag.Parse()
 	if *report {
@@ -55,6 +56,7 @@ func main() {
 	case "fast":
 		opts := langid.DefaultOptions()
 		opts.MinConfidence = 0 // accuracy of the best guess, as for lingua
+		opts.HighAccuracy = *high
 		t, err := langid.New(opts)
 		if err != nil {
 			fatal(err)
@@ -76,6 +78,7 @@ func main() {
 
 	preds := make([]string, len(items))
 	scores := make([]float64, len(items))
+	took := make([]time.Duration, len(items))
 	var bytes int64
 	for _, it := range items {
 		bytes += int64(len(it.Text))
@@ -88,7 +91,9 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				t0 := time.Now()
 				preds[i], scores[i] = detect(items[i].Text)
+				took[i] = time.Since(t0)
 			}
 		}()
 	}
@@ -107,6 +112,33 @@ func main() {
 		*engine, len(items), bytes, *workers, setup.Seconds(), elapsed.Seconds(), mbps,
 		float64(len(items))/elapsed.Seconds(), rssMB, runtime.Version())
 	fmt.Println(summary)
+	// Throughput per kind of text: whole books are sampled, paragraphs are
+	// read in full, so the overall figure alone would flatter.
+	type acc struct {
+		bytes, n int64
+		d        time.Duration
+	}
+	per := map[string]*acc{}
+	var kinds []string
+	for i, it := range items {
+		k := it.Source + "/" + it.Kind
+		if per[k] == nil {
+			per[k] = &acc{}
+			kinds = append(kinds, k)
+		}
+		per[k].bytes += int64(len(it.Text))
+		per[k].n++
+		per[k].d += took[i]
+	}
+	sort.Strings(kinds)
+	var lines []string
+	for _, k := range kinds {
+		a := per[k]
+		lines = append(lines, fmt.Sprintf("# engine=%s %s items=%d avg_bytes=%d mb_per_s_per_core=%.3f docs_per_s=%.1f",
+			*engine, k, a.n, a.bytes/a.n, float64(a.bytes)/1e6/a.d.Seconds(), float64(a.n)/a.d.Seconds()))
+	}
+	fmt.Println(strings.Join(lines, "\n"))
+	summary += "\n" + strings.Join(lines, "\n")
 	if *out == "" {
 		return
 	}

