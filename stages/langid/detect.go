@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/pemistahl/lingua-go"
@@ -13,10 +12,13 @@ import (
 // scratch is one goroutine's working memory for a document, pooled so the
 // hot path does not allocate.
 type scratch struct {
-	runes []rune     // lower-cased letters of the window's words
-	words [][2]int32 // [start, end) of each word in runes
-	keys  []uint64   // trigram keys of the window
-	grams []gram     // n-grams of a short window (high-accuracy mode)
+	runes  []rune           // lower-cased letters of the window's words
+	words  [][2]int32       // [start, end) of each word in runes
+	keys   []uint64         // trigram keys of the window
+	set    keySet           // distinct trigrams of the window
+	cols   []int16          // dense columns of the candidates
+	colSum [numLang]float64 // summed log probabilities per dense column
+	grams  []gram           // n-grams of a short window (high-accuracy mode)
 
 	agg    [numLang]float64 // letter-weighted votes over the document
 	scores [numLang]float64 // summed log probabilities of the window
@@ -152,12 +154,8 @@ func (t *Tagger) splitWords(s *scratch, w string) int {
 	s.runes, s.words = s.runes[:0], s.words[:0]
 	inWord := false
 	for _, r := range w {
-		if r >= 'A' && r <= 'Z' {
-			r += 'a' - 'A'
-		} else if r >= 0x80 {
-			r = unicode.ToLower(r)
-		}
 		ri := info(t.runes, r)
+		r = ri.lower
 		if !ri.letter {
 			inWord = false
 			continue
@@ -196,8 +194,8 @@ func (t *Tagger) detectWithRules(s *scratch) (l lingua.Language, decided bool) {
 			case a == hiragana || a == katakana:
 				vote = lingua.Japanese
 			case a == latin || a == cyrillic || a == devanagari:
-				if u, ok := t.unique[r]; ok {
-					vote = u
+				if r < letterTableSize && t.unique[r] != 0 {
+					vote = lingua.Language(t.unique[r] - 1)
 				}
 			}
 			if vote == lingua.Unknown {
@@ -318,10 +316,10 @@ func (t *Tagger) filterWithRules(s *scratch) {
 	for _, wd := range s.words {
 		s.seen = s.seen[:0]
 		for _, r := range s.runes[wd[0]:wd[1]] {
-			ls, ok := t.shared[r]
-			if !ok || containsRune(s.seen, r) {
+			if r >= letterTableSize || t.shared[r] == 0 || containsRune(s.seen, r) {
 				continue
 			}
+			ls := t.sharedLangs[t.shared[r]-1]
 			s.seen = append(s.seen, r)
 			for _, l := range ls {
 				if s.cand[l] {
@@ -359,7 +357,9 @@ func containsRune(rs []rune, r rune) bool {
 // scoreTrigrams sums, for every candidate, the log probability of each
 // distinct trigram of the window, falling back to its bigram prefix and then
 // its first letter when the language lacks the trigram (lingua's
-// computeSumOfNgramProbabilities), and adds the softmax of the sums.
+// computeSumOfNgramProbabilities), and adds the softmax of the sums. The
+// fallback is precomputed in t.dense, so a trigram costs one lookup (three
+// when no language knows it) and one add per candidate.
 func (t *Tagger) scoreTrigrams(s *scratch, weight float64) {
 	s.keys = s.keys[:0]
 	for _, wd := range s.words {
@@ -371,30 +371,37 @@ func (t *Tagger) scoreTrigrams(s *scratch, weight float64) {
 	if len(s.keys) == 0 {
 		return
 	}
-	slices.Sort(s.keys)
+	d := t.dense
+	s.cols = s.cols[:0]
+	for _, l := range s.candList {
+		if c := d.colOf[l]; c >= 0 {
+			s.cols = append(s.cols, c)
+		}
+	}
+	colSum := s.colSum[:d.cols]
+	clear(colSum)
+	seen := s.newSet(len(s.keys))
+	for _, k := range s.keys {
+		if !seen.add(k) {
+			continue // lingua counts each distinct trigram once
+		}
+		// The bigram and unigram keys are the trigram key's high runes.
+		row := d.row(2, k)
+		if row == nil {
+			if row = d.row(1, k>>21); row == nil {
+				if row = d.row(0, k>>42); row == nil {
+					continue
+				}
+			}
+		}
+		for _, c := range s.cols {
+			colSum[c] += float64(row[c])
+		}
+	}
 	for _, l := range s.candList {
 		s.scores[l] = 0
-	}
-	need := len(s.candList)
-	tri, bi, uni := &t.models.tables[2], &t.models.tables[1], &t.models.tables[0]
-	prev := ^uint64(0)
-	for _, k := range s.keys {
-		if k == prev {
-			continue
-		}
-		prev = k
-		s.gen++
-		if s.gen == 0 { // wrapped: old stamps could collide
-			clear(s.stamp[:])
-			s.gen = 1
-		}
-		found := t.addEntries(s, tri, k)
-		// The bigram and unigram keys are the trigram key's high runes.
-		if found < need {
-			found += t.addEntries(s, bi, k>>21)
-		}
-		if found < need {
-			t.addEntries(s, uni, k>>42)
+		if c := d.colOf[l]; c >= 0 {
+			s.scores[l] = colSum[c]
 		}
 	}
 	t.addSoftmax(s, &s.scores, weight, func(l lingua.Language) bool { return s.scores[l] < 0 })
@@ -506,4 +513,52 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) {
 		}
 	}
 	t.addSoftmax(s, &s.sum, weight, func(l lingua.Language) bool { return s.hasSum[l] && s.sum[l] != 0 })
+}
+
+// keySet is a small open-addressing set of n-gram keys for one window,
+// cheaper than sorting to find the distinct ones. Slots are valid when their
+// stamp equals the set's generation, so reuse needs no clearing.
+type keySet struct {
+	keys  []uint64
+	stamp []uint32
+	gen   uint32
+	shift uint
+}
+
+// newSet readies s.set for up to n keys.
+func (s *scratch) newSet(n int) *keySet {
+	ks := &s.set
+	size, shift := 64, uint(58)
+	for size < 2*n {
+		size <<= 1
+		shift--
+	}
+	if len(ks.keys) < size {
+		ks.keys = make([]uint64, size)
+		ks.stamp = make([]uint32, size)
+		ks.gen = 0
+	}
+	ks.gen++
+	if ks.gen == 0 { // wrapped: old stamps could match
+		clear(ks.stamp)
+		ks.gen = 1
+	}
+	ks.shift = shift
+	return ks
+}
+
+// add inserts k and reports whether it was new.
+func (ks *keySet) add(k uint64) bool {
+	mask := uint64(1)<<(64-ks.shift) - 1
+	i := (k * 0x9e3779b97f4a7c15) >> ks.shift
+	for {
+		if ks.stamp[i] != ks.gen {
+			ks.stamp[i], ks.keys[i] = ks.gen, k
+			return true
+		}
+		if ks.keys[i] == k {
+			return false
+		}
+		i = (i + 1) & mask
+	}
 }

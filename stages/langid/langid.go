@@ -111,6 +111,10 @@ func (o Options) Validate() error {
 	return err
 }
 
+// letterTableSize bounds the letters lingua's unique and shared letter
+// rules name (all below U+2000: Latin, Cyrillic, Devanagari, Vietnamese).
+const letterTableSize = 0x2000
+
 // numLang is the number of lingua languages; lingua.Language values are
 // 0..numLang-1 and lingua.Unknown == numLang.
 const numLang = int(lingua.Unknown)
@@ -173,14 +177,18 @@ type Tagger struct {
 	oneLang [numAlphabets]lingua.Language
 	// alphaLangs lists the configured languages written in each script.
 	alphaLangs [numAlphabets][]lingua.Language
-	// unique maps a letter only one configured language uses to it.
-	unique map[rune]lingua.Language
-	// shared maps a letter a few languages share to them (all languages;
-	// filtered per window against the candidates).
-	shared map[rune][]lingua.Language
+	// unique maps a letter only one configured language uses to that
+	// language + 1 (0: none). Every such letter is below letterTableSize, so
+	// an array replaces a map lookup per letter in the hot loop.
+	unique [letterTableSize]uint8
+	// shared maps a letter a few languages share to 1 + its index in
+	// sharedLangs (0: none); candidates filter the list per window.
+	shared      [letterTableSize]uint8
+	sharedLangs [][]lingua.Language
 
 	runes   *[0x10000]runeInfo
 	models  *models
+	dense   *dense
 	scratch sync.Pool
 }
 
@@ -191,11 +199,9 @@ func New(opts Options) (*Tagger, error) {
 	}
 	langs, _ := parseLanguages(opts.Languages)
 	t := &Tagger{
-		opts:   opts,
-		langs:  langs,
-		unique: make(map[rune]lingua.Language),
-		shared: make(map[rune][]lingua.Language),
-		runes:  bmpInfo(),
+		opts:  opts,
+		langs: langs,
+		runes: bmpInfo(),
 	}
 	for _, l := range langs {
 		t.in[l] = true
@@ -203,7 +209,7 @@ func New(opts Options) (*Tagger, error) {
 			t.alphaLangs[a] = append(t.alphaLangs[a], l)
 		}
 		for _, r := range uniqueCharacters[l] {
-			t.unique[r] = l
+			t.unique[r] = uint8(l) + 1
 		}
 	}
 	// A script decides the language when only one lingua language is written
@@ -222,10 +228,20 @@ func New(opts Options) (*Tagger, error) {
 			t.oneLang[a] = user[a]
 		}
 	}
+	sharedOf := map[rune][]lingua.Language{}
 	for chars, ls := range charsToLanguages {
 		for _, r := range chars {
-			t.shared[r] = append(t.shared[r], ls...)
+			sharedOf[r] = append(sharedOf[r], ls...)
 		}
+	}
+	runes := make([]rune, 0, len(sharedOf))
+	for r := range sharedOf {
+		runes = append(runes, r)
+	}
+	slices.Sort(runes) // deterministic indices
+	for _, r := range runes {
+		t.sharedLangs = append(t.sharedLangs, sharedOf[r])
+		t.shared[r] = uint8(len(t.sharedLangs))
 	}
 	// Languages a script decides on its own never need n-gram models: load
 	// only the others.
@@ -244,6 +260,7 @@ func New(opts Options) (*Tagger, error) {
 		return nil, err
 	}
 	t.models = m
+	t.dense = buildDense(m, needModels)
 	t.scratch.New = func() any { return new(scratch) }
 	return t, nil
 }

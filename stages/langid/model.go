@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	_ "unsafe" // for go:linkname to lingua's embedded models
@@ -197,4 +198,68 @@ func loadModels(langs []lingua.Language, top int) (*models, error) {
 		m.count += total
 	}
 	return m, nil
+}
+
+// dense holds, for the trigram path, one row per n-gram with a column per
+// model language: the log probability lingua would use for that language,
+// already resolved through lingua's fallback (a trigram the language lacks
+// takes its bigram prefix's value, else its first letter's), and 0 where
+// the language has none of them. Scoring a trigram is then one lookup and
+// one add per candidate. A 0 adds nothing, and a language whose sum stays
+// 0 is dropped, exactly as lingua drops a language that found no n-gram.
+type dense struct {
+	cols  int
+	rows  [3]map[uint64]uint32 // per order (0: unigrams): key -> row
+	data  [3][]float32
+	colOf [numLang]int16 // language -> column, -1 without models
+}
+
+// row returns the resolved row of key at order o+1, or nil.
+func (d *dense) row(o int, key uint64) []float32 {
+	r, ok := d.rows[o][key]
+	if !ok {
+		return nil
+	}
+	return d.data[o][int(r)*d.cols : int(r+1)*d.cols]
+}
+
+// buildDense resolves the unigram, bigram and trigram tables of m into
+// dense rows over langs (the languages m was loaded for).
+func buildDense(m *models, langs []lingua.Language) *dense {
+	d := &dense{cols: len(langs)}
+	for i := range d.colOf {
+		d.colOf[i] = -1
+	}
+	for c, l := range langs {
+		d.colOf[l] = int16(c)
+	}
+	for o := range 3 {
+		t := &m.tables[o]
+		keys := make([]uint64, 0, len(t.index))
+		for k := range t.index {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys) // deterministic row numbers
+		d.rows[o] = make(map[uint64]uint32, len(keys))
+		d.data[o] = make([]float32, len(keys)*d.cols)
+		for r, k := range keys {
+			d.rows[o][k] = uint32(r)
+			row := d.data[o][r*d.cols : (r+1)*d.cols]
+			// Start from the lower order's resolved row of the prefix.
+			if o > 0 {
+				if lower := d.row(o-1, k>>21); lower != nil {
+					copy(row, lower)
+				} else if o == 2 {
+					if uni := d.row(0, k>>42); uni != nil {
+						copy(row, uni)
+					}
+				}
+			}
+			ls, lp := t.lookup(k)
+			for i, l := range ls {
+				row[d.colOf[l]] = lp[i]
+			}
+		}
+	}
+	return d
 }

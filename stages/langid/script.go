@@ -42,9 +42,11 @@ var scriptTables = [numAlphabets]*unicode.RangeTable{
 	unicode.Telugu, unicode.Thai,
 }
 
-// runeInfo describes one BMP rune for the hot loop: its script and whether
+// runeInfo describes one BMP rune for the hot loop: its lower case (what
+// lingua's strings.ToLower gives), and that lower case's script and whether
 // it is a letter (lingua's \p{L}).
 type runeInfo struct {
+	lower  rune
 	alpha  alphabet
 	letter bool
 }
@@ -54,7 +56,8 @@ type runeInfo struct {
 var bmpInfo = sync.OnceValue(func() *[0x10000]runeInfo {
 	var t [0x10000]runeInfo
 	for r := range rune(0x10000) {
-		t[r] = runeInfo{alpha: scriptOfSlow(r), letter: unicode.IsLetter(r)}
+		lo := unicode.ToLower(r)
+		t[r] = runeInfo{lower: lo, alpha: scriptOfSlow(lo), letter: unicode.IsLetter(lo)}
 	}
 	return &t
 })
@@ -68,12 +71,13 @@ func scriptOfSlow(r rune) alphabet {
 	return noAlphabet
 }
 
-// info returns the script and letter class of r.
+// info returns the lower case of r and its script and letter class.
 func info(tab *[0x10000]runeInfo, r rune) runeInfo {
 	if r < 0x10000 {
 		return tab[r]
 	}
-	return runeInfo{alpha: scriptOfSlow(r), letter: unicode.IsLetter(r)}
+	lo := unicode.ToLower(r)
+	return runeInfo{lower: lo, alpha: scriptOfSlow(lo), letter: unicode.IsLetter(lo)}
 }
 
 // alphabetsOf lists the scripts lingua accepts for each language (lingua's
