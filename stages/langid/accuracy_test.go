@@ -4,6 +4,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -147,4 +148,97 @@ func TestAgreesWithLingua(t *testing.T) {
 	if float64(same) < 0.99*float64(n) {
 		t.Fatalf("fast scorer disagrees with lingua-go on %d of %d texts", n-same, n)
 	}
+}
+
+// TestHighAccuracyAgreesWithLingua checks the high-accuracy port on short
+// texts (under 120 letters, where lingua uses 1- to 5-grams) against
+// lingua-go's default mode built from the same few languages (few, so the
+// 4- and 5-gram models load quickly under -race).
+func TestHighAccuracyAgreesWithLingua(t *testing.T) {
+	codes := []string{"da", "nb", "nn", "hi", "mr", "en"}
+	tg, err := New(Options{MinConfidence: 0, Languages: codes, WindowBytes: 1024, MaxWindows: 8, HighAccuracy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ls []lingua.Language
+	want := map[string]bool{}
+	for _, c := range codes {
+		ls = append(ls, LanguageOf(c))
+		want[c] = true
+	}
+	det := lingua.NewLanguageDetectorBuilder().FromLanguages(ls...).Build()
+	n, same := 0, 0
+	for _, it := range evalItems(t) {
+		if it.Source != "udhr" || it.Kind != "para" || !want[it.Lang] {
+			continue
+		}
+		// Short pieces: the first sentence-ish of each article.
+		text := it.Text
+		if len(text) > 150 {
+			cut := strings.LastIndexByte(text[:150], ' ')
+			text = text[:max(cut, 1)]
+		}
+		s := tg.scratch.Get().(*scratch)
+		letters := tg.splitWords(s, text)
+		tg.scratch.Put(s)
+		if letters >= 120 || letters < 10 {
+			continue
+		}
+		cv := det.ComputeLanguageConfidenceValues(text)
+		wantL, wantScore := cv[0].Language(), cv[0].Value()
+		got, score := tg.Best(text)
+		n++
+		if got == wantL && math.Abs(score-wantScore) < 1e-4 {
+			same++
+			continue
+		}
+		t.Logf("%s: lingua %s %.6f, fast %s %.6f", it.ID, wantL, wantScore, got, score)
+	}
+	if n < 50 {
+		t.Fatalf("only %d comparable short texts", n)
+	}
+	t.Logf("%d of %d short texts: same language and confidence as lingua-go", same, n)
+	if float64(same) < 0.99*float64(n) {
+		t.Fatalf("high-accuracy mode disagrees with lingua-go on %d of %d short texts", n-same, n)
+	}
+}
+
+// TestLinguaConcurrent runs plain lingua-go (the benchmark's baseline) from
+// several goroutines under -race on long texts, whose summed log
+// probabilities are far below -745: there math.Exp underflows and lingua
+// switches to github.com/shopspring/decimal's ExpTaylor and Pow. The issue
+// reports a data race there with decimal v1.3.1 (what lingua-go asks for;
+// v1.3.1 grows a package-level factorial table without a lock), so go.mod
+// requires v1.6.0. This test did not trip over v1.3.1 here; it stands guard
+// over concurrent use of lingua with the version go.mod selects.
+func TestLinguaConcurrent(t *testing.T) {
+	det := lingua.NewLanguageDetectorBuilder().FromLanguages(lingua.English, lingua.French, lingua.German).Build()
+	var texts []string
+	var want []lingua.Language
+	for _, it := range evalItems(t) {
+		if it.Source == "udhr" && it.Kind == "doc" && (it.Lang == "en" || it.Lang == "fr" || it.Lang == "de") {
+			texts = append(texts, it.Text)
+			want = append(want, LanguageOf(it.Lang))
+		}
+	}
+	if len(texts) < 3 {
+		t.Fatalf("found %d English/French/German declarations", len(texts))
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for i := range 3 {
+				k := (g + i) % len(texts)
+				if l, _ := det.DetectLanguageOf(texts[k]); l != want[k] {
+					t.Errorf("lingua: %s, want %s", l, want[k])
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
 }
