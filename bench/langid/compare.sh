@@ -15,8 +15,8 @@ mkdir -p "$out"
 cd "$root"
 go build -o "$out/langidbench" ./bench/langid/langidbench
 "$out/langidbench" -engine lingua -out "$out/lingua.tsv"
-"$out/langidbench" -engine fast -high-accuracy=false -out "$out/fast.tsv"
-"$out/langidbench" -engine fast -high-accuracy=true -out "$out/fast-high-accuracy.tsv"
+"$out/langidbench" -engine fast -high-accuracy=false -repeat 5 -out "$out/fast.tsv"
+"$out/langidbench" -engine fast -high-accuracy=true -repeat 5 -out "$out/fast-high-accuracy.tsv"
 "$out/langidbench" -report "$out/lingua.tsv" "$out/fast.tsv" "$out/fast-high-accuracy.tsv" | tee "$out/report.md"
 # ratio FILE: MB per CPU second of FILE's engine over lingua's, whole set.
 ratio() {

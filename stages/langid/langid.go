@@ -18,13 +18,20 @@
 //     Tamil, ... are decided by script alone; Cyrillic, Arabic, Devanagari,
 //     Han and Latin narrow the candidates to that script's languages.
 //   - Only lingua's unigram, bigram and trigram models are loaded (lingua
-//     uses trigrams alone for texts of 120+ characters, with lower orders as
-//     fallback), not the 4- and 5-gram models that make up most of lingua's
-//     2 GB. They are merged into one table per order so a single hash lookup
-//     answers for every language.
+//     scores texts of 120+ letters with trigrams alone, falling back to the
+//     bigram prefix and first letter), not the 4- and 5-gram models that make
+//     up most of lingua's 2 GB. Their fallback chain is resolved once into a
+//     dense row per trigram, so scoring a trigram is one hash lookup and one
+//     add per candidate language, with no strings built.
 //   - Confidences are lingua's softmax over summed log probabilities,
 //     computed in float64 relative to the best language instead of with
 //     big decimals (the same values, without the exp/pow cost).
+//
+// Windows under 120 letters (short documents) are where lingua's default
+// mode uses 1- to 5-grams. With high_accuracy the 4- and 5-gram models are
+// loaded too and such windows are scored that way; without it (the default)
+// they get trigrams, like lingua's low-accuracy mode. On 120+ letters both
+// give lingua's answers; the tests hold the port to lingua-go's own output.
 //
 // A Tagger is immutable after New and safe for concurrent use: build one per
 // run and share it across goroutines and sources.

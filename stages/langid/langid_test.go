@@ -147,6 +147,7 @@ func TestDetect(t *testing.T) {
 		{"위원회는 어제 전국 하천과 호수의 상태에 관한 연례 보고서를 발표했다.", "ko"},
 		{"הוועדה פרסמה אתמול את הדוח השנתי שלה על מצב הנהרות והאגמים.", "he"},
 		{"", "und"},
+		{"\xff\xfe\xfd invalid \xc3 UTF-8 \x80\x80 bytes around English words that still say what they are", "en"},
 		{"12345 67890 +-*/ 3.14159", "und"},
 	}
 	for _, tc := range tests {
