@@ -1,0 +1,293 @@
+// Command langidbench measures curate's language tagger (stages/langid)
+// against plain lingua-go on the same labelled texts: accuracy per language
+// and overall, throughput per core and peak resident memory.
+//
+// One process runs one engine, so peak RSS is that engine's:
+//
+//	langidbench -engine fast   -out fast.tsv
+//	langidbench -engine lingua -out lingua.tsv
+//	langidbench -report lingua.tsv fast.tsv   # markdown, side by side
+//
+// bench/langid/compare.sh runs all three.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/curate-dev/curate/pipeline/corpustest"
+	"github.com/curate-dev/curate/stages/langid"
+	"github.com/curate-dev/curate/stages/langid/evalset"
+	"github.com/pemistahl/lingua-go"
+)
+
+func main() {
+	engine := flag.String("engine", "fast", "fast (stages/langid) or lingua (plain lingua-go, all languages, high accuracy)")
+	out := flag.String("out", "", "write per-item predictions (TSV) and a summary line here")
+	report := flag.Bool("report", false, "print the markdown comparison of the TSV files given as arguments")
+	maxDocs := flag.Int("max-docs", 60, "Wikipedia articles per dump")
+	maxParas := flag.Int("max-paras", 300, "paragraphs per dump or book")
+	high := flag.Bool("high-accuracy", true, "fast engine: load 4- and 5-grams for texts under 120 letters (langid Options.HighAccuracy)")
+	repeat := flag.Int("repeat", 1, "passes over each group (timings are the total; a fast engine needs a few for steady figures)")
+	workers := flag.Int("workers", 1, "goroutines sharing one detector (1 = per-core figures)")
+	flag.Parse()
+	if *report {
+		if err := printReport(flag.Args()); err != nil {
+			fatal(err)
+		}
+		return
+	}
+	items, err := load(*maxDocs, *maxParas)
+	if err != nil {
+		fatal(err)
+	}
+	var detect func(string) (string, float64)
+	start := time.Now()
+	switch *engine {
+	case "fast":
+		opts := langid.DefaultOptions()
+		opts.MinConfidence = 0 // accuracy of the best guess, as for lingua
+		opts.HighAccuracy = *high
+		t, err := langid.New(opts)
+		if err != nil {
+			fatal(err)
+		}
+		detect = t.Detect
+	case "lingua":
+		// Preloaded, so that model loading counts as setup, not as detection
+		// (lazily, the first texts of each kind would pay for it).
+		d := lingua.NewLanguageDetectorBuilder().FromAllLanguages().WithPreloadedLanguageModels().Build()
+		detect = func(text string) (string, float64) {
+			cv := d.ComputeLanguageConfidenceValues(text)
+			if len(cv) < 2 || cv[0].Value() == 0 || cv[0].Value() == cv[1].Value() {
+				return langid.Undetermined, 0
+			}
+			return langid.Code(cv[0].Language()), cv[0].Value()
+		}
+	default:
+		fatal(fmt.Errorf("unknown -engine %q", *engine))
+	}
+	setup := time.Since(start)
+
+	preds := make([]string, len(items))
+	scores := make([]float64, len(items))
+	// Items run grouped by source/kind, each group timed on the wall clock
+	// and in CPU seconds (user+system of the whole process, so lingua's own
+	// goroutines count too). MB per CPU second is the per-core figure, and it
+	// holds up on a shared machine where wall time does not.
+	groups := map[string][]int{}
+	var kinds []string
+	for i, it := range items {
+		k := it.Source + "/" + it.Kind
+		if groups[k] == nil {
+			kinds = append(kinds, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	sort.Strings(kinds)
+	var lines []string
+	var totalBytes int64
+	var totalWall, totalCPU float64
+	for _, k := range kinds {
+		idx := groups[k]
+		var bytes int64
+		for _, i := range idx {
+			bytes += int64(len(items[i].Text))
+		}
+		cpu0, wall0 := cpuSeconds(), time.Now()
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range *workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					preds[i], scores[i] = detect(items[i].Text)
+				}
+			}()
+		}
+		for range *repeat {
+			for _, i := range idx {
+				next <- i
+			}
+		}
+		close(next)
+		wg.Wait()
+		wall, cpu := time.Since(wall0).Seconds(), cpuSeconds()-cpu0
+		bytes *= int64(*repeat)
+		idx = slices.Repeat(idx, *repeat)
+		totalBytes += bytes
+		totalWall += wall
+		totalCPU += cpu
+		lines = append(lines, fmt.Sprintf("# engine=%s %s items=%d avg_bytes=%d mb_per_cpu_s=%.3f docs_per_cpu_s=%.1f mb_per_wall_s=%.3f",
+			*engine, k, len(idx), bytes/int64(len(idx)), float64(bytes)/1e6/cpu, float64(len(idx))/cpu, float64(bytes)/1e6/wall))
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	rssMB := float64(ru.Maxrss) / 1024 // Linux reports KiB
+	summary := fmt.Sprintf("# engine=%s items=%d bytes=%d workers=%d repeat=%d setup_s=%.2f detect_wall_s=%.2f detect_cpu_s=%.2f mb_per_cpu_s=%.3f docs_per_cpu_s=%.1f peak_rss_mb=%.0f go=%s",
+		*engine, len(items), totalBytes, *workers, *repeat, setup.Seconds(), totalWall, totalCPU,
+		float64(totalBytes)/1e6/totalCPU, float64(len(items)**repeat)/totalCPU, rssMB, runtime.Version())
+	summary += "\n" + strings.Join(lines, "\n")
+	fmt.Println(summary)
+	if *out == "" {
+		return
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, summary)
+	for i, it := range items {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%.4f\t%s\n", it.Source, it.Kind, it.Lang, len(it.Text), preds[i], scores[i], it.ID)
+	}
+	if err := w.Flush(); err != nil {
+		fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		fatal(err)
+	}
+}
+
+// load builds the labelled set: UDHR (every lingua language), Wikipedia
+// dumps and Gutenberg books of the shared corpus.
+func load(maxDocs, maxParas int) ([]evalset.Item, error) {
+	codes := map[string]bool{}
+	names := map[string]string{}
+	for _, l := range lingua.AllLanguages() {
+		codes[langid.Code(l)] = true
+		names[l.String()] = langid.Code(l)
+	}
+	dir := evalset.UDHRDir()
+	if dir == "" {
+		return nil, evalset.ErrNoUDHR
+	}
+	items, err := evalset.UDHR(dir, codes)
+	if err != nil {
+		return nil, err
+	}
+	root := corpustest.Root()
+	if root == "" {
+		return nil, fmt.Errorf("shared corpus not found (../shared/corpus or CURATE_CORPUS)")
+	}
+	wiki, err := evalset.Wikipedia(filepath.Join(root, "wikipedia"), codes, maxDocs, maxParas)
+	if err != nil {
+		return nil, err
+	}
+	books, err := evalset.Books(filepath.Join(root, "books"), names, maxParas/10)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(items, wiki...), books...), nil
+}
+
+type row struct{ source, kind, lang, pred string }
+
+// printReport prints accuracy per language and per source/kind, one column
+// per TSV file, plus the throughput summaries.
+func printReport(files []string) error {
+	if len(files) == 0 {
+		return fmt.Errorf("-report needs TSV files")
+	}
+	var names, summaries []string
+	runs := make([][]row, len(files))
+	for i, fn := range files {
+		b, err := os.ReadFile(fn)
+		if err != nil {
+			return err
+		}
+		names = append(names, strings.TrimSuffix(filepath.Base(fn), ".tsv"))
+		for _, ln := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if strings.HasPrefix(ln, "#") {
+				summaries = append(summaries, ln)
+				continue
+			}
+			f := strings.Split(ln, "\t")
+			if len(f) < 7 {
+				return fmt.Errorf("%s: bad line %q", fn, ln)
+			}
+			runs[i] = append(runs[i], row{f[0], f[1], f[2], f[4]})
+		}
+		if i > 0 && len(runs[i]) != len(runs[0]) {
+			return fmt.Errorf("%s has %d items, %s has %d: not the same set", fn, len(runs[i]), files[0], len(runs[0]))
+		}
+	}
+	for _, s := range summaries {
+		fmt.Println(s)
+	}
+	acc := func(key func(row) string) (keys []string, n map[string]int, ok []map[string]int) {
+		n = map[string]int{}
+		ok = make([]map[string]int, len(runs))
+		for i := range runs {
+			ok[i] = map[string]int{}
+			for _, r := range runs[i] {
+				k := key(r)
+				if i == 0 {
+					n[k]++
+				}
+				if r.pred == r.lang {
+					ok[i][k]++
+				}
+			}
+		}
+		for k := range n {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return
+	}
+	table := func(title string, key func(row) string) {
+		keys, n, ok := acc(key)
+		fmt.Printf("\n| %s | items |", title)
+		for _, nm := range names {
+			fmt.Printf(" %s %% |", nm)
+		}
+		fmt.Print("\n|---|---:|")
+		for range names {
+			fmt.Print("---:|")
+		}
+		fmt.Println()
+		for _, k := range keys {
+			fmt.Printf("| %s | %d |", k, n[k])
+			for i := range runs {
+				fmt.Printf(" %s |", pct(ok[i][k], n[k]))
+			}
+			fmt.Println()
+		}
+	}
+	table("overall", func(row) string { return "all" })
+	table("source/kind", func(r row) string { return r.source + "/" + r.kind })
+	table("language", func(r row) string { return r.lang })
+	return nil
+}
+
+func pct(a, n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(100*float64(a)/float64(n), 'f', 2, 64)
+}
+
+// cpuSeconds is the process's user+system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "langidbench:", err)
+	os.Exit(1)
+}
