@@ -27,6 +27,7 @@ import (
 	"github.com/curate-dev/curate/sources/reddit"
 	"github.com/curate-dev/curate/sources/wikipedia"
 	"github.com/curate-dev/curate/stages/filter"
+	"github.com/curate-dev/curate/stages/langid"
 )
 
 // Config is the whole run, as written in configs/mix.yaml. Every field's
@@ -46,6 +47,10 @@ type Config struct {
 	Parquet ParquetOptions `yaml:"parquet"`
 	// Sources are the inputs of the mix.
 	Sources []SourceConfig `yaml:"sources"`
+	// LangID, when set, tags every document's natural language (lingua-go,
+	// made fast); code keeps its code:<lang> tag. Without it documents keep
+	// what their source says (a book's header, a dump's dbname) or "und".
+	LangID *langid.Options `yaml:"langid"`
 	// Tokenizer, when set, trains (or loads) a byte-level BPE on the
 	// curated text and tokenizes it: token_count is filled and token shards
 	// are written.

@@ -20,6 +20,7 @@ import (
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/shards"
 	"github.com/curate-dev/curate/sources"
+	"github.com/curate-dev/curate/stages/langid"
 )
 
 // formatVersion is part of every task key: bump it when the bytes a task
@@ -54,6 +55,13 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 	var srcs []*ingestSource
 	var tasks []*Task
 	var skippedInputs []ErrorEntry
+	var tagger *langid.Tagger
+	if g.cfg.LangID != nil {
+		var err error
+		if tagger, err = langid.New(*g.cfg.LangID); err != nil {
+			return nil, nil, nil, fmt.Errorf("langid: %w", err)
+		}
+	}
 	for i := range g.cfg.Sources {
 		sc := &g.cfg.Sources[i]
 		inputs, skipped, err := g.cfg.ExpandInputs(i)
@@ -71,7 +79,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
-		stages, err := g.cfg.stagesFor(sc)
+		stages, err := g.cfg.stagesFor(sc, tagger)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}

@@ -99,6 +99,11 @@ func (c *Config) validate() ConfigErrors {
 	if c.Parquet.RowGroupMB <= 0 {
 		errs = append(errs, c.errAt("parquet.row_group_mb must be positive", "parquet", "row_group_mb"))
 	}
+	if c.LangID != nil {
+		if err := c.LangID.Validate(); err != nil {
+			errs = append(errs, c.errAt("langid: "+err.Error(), "langid"))
+		}
+	}
 	if c.Tokenizer != nil {
 		if err := c.Tokenizer.validate(); err != nil {
 			errs = append(errs, c.errAt("tokenizer: "+err.Error(), "tokenizer"))

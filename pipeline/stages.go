@@ -5,6 +5,7 @@ import (
 
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/stages/filter"
+	"github.com/curate-dev/curate/stages/langid"
 )
 
 // defaultFilterPreset is the filter preset a source kind gets when its
@@ -34,9 +35,13 @@ func (sc *SourceConfig) filterOptions() *filter.Options {
 
 // stagesFor builds the stages a source's documents go through after
 // normalisation, in order: language tagging, then filters (which need the
-// language to pick their per-language rules).
-func (c *Config) stagesFor(sc *SourceConfig) ([]doc.Stage, error) {
+// language to pick their per-language rules). The tagger is built once per
+// run and shared: its models are large and it is safe for concurrent use.
+func (c *Config) stagesFor(sc *SourceConfig, tagger *langid.Tagger) ([]doc.Stage, error) {
 	var stages []doc.Stage
+	if tagger != nil {
+		stages = append(stages, tagger)
+	}
 	if fo := sc.filterOptions(); fo != nil {
 		opts := *fo
 		if !c.languageTagged() {
@@ -53,7 +58,7 @@ func (c *Config) stagesFor(sc *SourceConfig) ([]doc.Stage, error) {
 }
 
 // languageTagged reports whether a language tagger runs before the filters.
-func (c *Config) languageTagged() bool { return false }
+func (c *Config) languageTagged() bool { return c.LangID != nil }
 
 // stageConfig is the part of the config that decides what a source's
 // stages do; it is hashed into each ingest task's key.
@@ -61,5 +66,6 @@ func (c *Config) stageConfig(sc *SourceConfig) any {
 	return struct {
 		MinChars int
 		Filter   *filter.Options
-	}{sc.MinChars, sc.filterOptions()}
+		LangID   *langid.Options
+	}{sc.MinChars, sc.filterOptions(), c.LangID}
 }
