@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -268,6 +269,9 @@ func (t *Trainer) Finish(ctx context.Context) (*Tokenizer, error) {
 	total := 0
 	for k := range t.counts {
 		total += len(k)
+	}
+	if total > math.MaxInt32 {
+		return nil, fmt.Errorf("bpe: %d bytes of distinct pre-tokens exceed the trainer's 2 GiB word arena; lower max_distinct_pretokens or max_pretoken_bytes", total)
 	}
 	arena := make([]uint32, 0, total)
 	words := make([]word, 0, len(t.counts))
