@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -41,7 +40,7 @@ type TrainStats struct {
 type Trainer struct {
 	opts     Options
 	split    func(string) int
-	counts   map[string]uint64
+	counts   *countTable
 	batch    []string
 	batchLen int
 	inflight sync.WaitGroup
@@ -54,7 +53,7 @@ func NewTrainer(opts Options) (*Trainer, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("bpe options: %w", err)
 	}
-	return &Trainer{opts: opts, split: opts.Pattern.splitter(), counts: make(map[string]uint64)}, nil
+	return &Trainer{opts: opts, split: opts.Pattern.splitter(), counts: newCountTable(1 << 16)}, nil
 }
 
 // Add feeds one text. It returns false once the sample_bytes budget is spent
@@ -135,7 +134,7 @@ func (t *Trainer) flush() {
 // then adds them to the table and prunes it if it is over the cap.
 func (t *Trainer) countBatch(batch []string) {
 	workers := min(t.opts.threads(), len(batch))
-	locals := make([]map[string]uint64, workers)
+	locals := make([]*countTable, workers)
 	skipped := make([]int64, workers)
 	occ := make([]int64, workers)
 	var nextChunk atomic.Int64
@@ -145,7 +144,7 @@ func (t *Trainer) countBatch(batch []string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := make(map[string]uint64, 1<<14)
+			m := newCountTable(1 << 15)
 			for {
 				i := int(nextChunk.Add(1) - 1)
 				if i >= len(batch) {
@@ -157,9 +156,7 @@ func (t *Trainer) countBatch(batch []string) {
 					if maxLen > 0 && n > maxLen {
 						skipped[w]++
 					} else {
-						// The key references the batch; it is cloned when it
-						// enters the table.
-						m[s[:n]]++
+						m.add(s[:n], 1)
 						occ[w]++
 					}
 					s = s[n:]
@@ -172,15 +169,9 @@ func (t *Trainer) countBatch(batch []string) {
 	for w, m := range locals {
 		t.stats.SkippedLong += skipped[w]
 		t.stats.Pretokens += occ[w]
-		for k, v := range m {
-			if c, ok := t.counts[k]; ok {
-				t.counts[k] = c + v
-			} else {
-				t.counts[strings.Clone(k)] = v
-			}
-		}
+		t.counts.merge(m)
 	}
-	if max := t.opts.MaxDistinctPretokens; max > 0 && len(t.counts) > max {
+	if max := t.opts.MaxDistinctPretokens; max > 0 && t.counts.len() > max {
 		t.prune(max * 3 / 4)
 	}
 }
@@ -192,22 +183,20 @@ func (t *Trainer) prune(keep int) {
 	// (a table with more than keep entries above it would be pathological).
 	const hmax = 1 << 16
 	hist := make([]int, hmax+1)
-	for _, c := range t.counts {
-		hist[min(c, hmax)]++
-	}
-	remaining := len(t.counts)
+	t.counts.each(func(_ []byte, c uint64) { hist[min(c, hmax)]++ })
+	remaining := t.counts.len()
 	thr := uint64(0)
 	for remaining > keep && thr < hmax {
 		thr++
 		remaining -= hist[thr]
 	}
-	for k, c := range t.counts {
+	t.counts.each(func(_ []byte, c uint64) {
 		if c <= thr {
 			t.stats.PrunedDistinct++
 			t.stats.PrunedOccurrences += int64(c)
-			delete(t.counts, k)
 		}
-	}
+	})
+	t.counts = t.counts.keepAbove(thr)
 }
 
 // Stats returns the statistics so far (complete after Finish).
@@ -264,23 +253,21 @@ func (t *Trainer) Finish(ctx context.Context) (*Tokenizer, error) {
 	t.inflight.Wait()
 	t.done = true
 
-	// Words in map order: the order of words changes no count and no
+	// Words in table order: the order of words changes no count and no
 	// decision (ties are broken by bytes), so it need not be sorted.
 	total := 0
-	for k := range t.counts {
-		total += len(k)
-	}
+	t.counts.each(func(k []byte, _ uint64) { total += len(k) })
 	if total > math.MaxInt32 {
 		return nil, fmt.Errorf("bpe: %d bytes of distinct pre-tokens exceed the trainer's 2 GiB word arena; lower max_distinct_pretokens or max_pretoken_bytes", total)
 	}
 	arena := make([]uint32, 0, total)
-	words := make([]word, 0, len(t.counts))
-	for k, c := range t.counts {
+	words := make([]word, 0, t.counts.len())
+	t.counts.each(func(k []byte, c uint64) {
 		words = append(words, word{off: int32(len(arena)), n: int32(len(k)), count: int64(c)})
-		for j := 0; j < len(k); j++ {
-			arena = append(arena, uint32(k[j]))
+		for _, b := range k {
+			arena = append(arena, uint32(b))
 		}
-	}
+	})
 	t.stats.Distinct = len(words)
 	t.counts = nil
 
