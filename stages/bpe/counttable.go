@@ -118,3 +118,10 @@ func (t *countTable) keepAbove(thr uint64) *countTable {
 	}
 	return out
 }
+
+// reset empties t, keeping its memory for the next batch.
+func (t *countTable) reset() {
+	clear(t.slots)
+	t.used = 0
+	clear(t.long)
+}

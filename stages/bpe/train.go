@@ -41,6 +41,7 @@ type Trainer struct {
 	opts     Options
 	split    func(string) int
 	counts   *countTable
+	locals   []*countTable // per-worker tables, reused across batches
 	batch    []string
 	batchLen int
 	inflight sync.WaitGroup
@@ -134,7 +135,10 @@ func (t *Trainer) flush() {
 // then adds them to the table and prunes it if it is over the cap.
 func (t *Trainer) countBatch(batch []string) {
 	workers := min(t.opts.threads(), len(batch))
-	locals := make([]*countTable, workers)
+	for len(t.locals) < workers {
+		t.locals = append(t.locals, newCountTable(1<<15))
+	}
+	locals := t.locals[:workers]
 	skipped := make([]int64, workers)
 	occ := make([]int64, workers)
 	var nextChunk atomic.Int64
@@ -144,7 +148,7 @@ func (t *Trainer) countBatch(batch []string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := newCountTable(1 << 15)
+			m := locals[w]
 			for {
 				i := int(nextChunk.Add(1) - 1)
 				if i >= len(batch) {
@@ -162,7 +166,6 @@ func (t *Trainer) countBatch(batch []string) {
 					s = s[n:]
 				}
 			}
-			locals[w] = m
 		}()
 	}
 	wg.Wait()
@@ -170,6 +173,7 @@ func (t *Trainer) countBatch(batch []string) {
 		t.stats.SkippedLong += skipped[w]
 		t.stats.Pretokens += occ[w]
 		t.counts.merge(m)
+		m.reset()
 	}
 	if max := t.opts.MaxDistinctPretokens; max > 0 && t.counts.len() > max {
 		t.prune(max * 3 / 4)
@@ -269,7 +273,7 @@ func (t *Trainer) Finish(ctx context.Context) (*Tokenizer, error) {
 		}
 	})
 	t.stats.Distinct = len(words)
-	t.counts = nil
+	t.counts, t.locals = nil, nil
 
 	vocab := make([]string, 256, t.opts.VocabSize)
 	ids := make(map[string]uint32, t.opts.VocabSize)
