@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pkoukk/tiktoken-go"
 
@@ -36,11 +37,13 @@ func BenchmarkEncode(b *testing.B) {
 			tok := loadNPMEncoding(b, enc)
 			b.SetBytes(n)
 			var ids []uint32
+			cpu := processCPU()
 			for b.Loop() {
 				for _, d := range docs {
 					ids = tok.Encode(d.Text, ids[:0])
 				}
 			}
+			reportCPU(b, n, cpu)
 		})
 	}
 }
@@ -59,6 +62,7 @@ func BenchmarkEncodeParallel(b *testing.B) {
 	}
 	tok := loadNPMEncoding(b, "cl100k_base")
 	b.SetBytes(n)
+	cpu := processCPU()
 	for b.Loop() {
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -77,6 +81,16 @@ func BenchmarkEncodeParallel(b *testing.B) {
 			}()
 		}
 		wg.Wait()
+	}
+	reportCPU(b, n, cpu)
+}
+
+// reportCPU adds MB per CPU-second (all goroutines of the process) since
+// start: per-core throughput that a busy shared machine distorts less than
+// wall time.
+func reportCPU(b *testing.B, bytesPerOp int64, start time.Duration) {
+	if d := processCPU() - start; d > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/d.Seconds()/1e6, "MB/cpu-s")
 	}
 }
 
@@ -107,11 +121,13 @@ func BenchmarkTiktokenGo(b *testing.B) {
 		b.Fatalf("tiktoken-go and curate disagree on %s", docs[0].Name)
 	}
 	b.SetBytes(n)
+	cpu := processCPU()
 	for b.Loop() {
 		for _, d := range docs {
 			enc.EncodeOrdinary(d.Text)
 		}
 	}
+	reportCPU(b, n, cpu)
 }
 
 // BenchmarkTrain trains a 30,000-id vocabulary with GPT-2's pattern on all

@@ -74,6 +74,7 @@ func trainedBooks(tb testing.TB) map[Pattern]*Tokenizer {
 
 // TestExportLoadedByReferences exports trained tokenizers and loads them
 // with the real libraries: tokenizer.json with @huggingface/tokenizers and
+// with HF's Rust library (the npm tokenizers package's native binding), and
 // the .tiktoken file with the npm tiktoken package's custom-encoding
 // constructor. Both must give our ids on corpus text.
 func TestExportLoadedByReferences(t *testing.T) {
@@ -102,6 +103,7 @@ func TestExportLoadedByReferences(t *testing.T) {
 			}
 			compareIDs(t, tok, docs, runNode(t, docs, "tiktoken-file", filepath.Join(dir, "tokenizer.tiktoken"), filepath.Join(dir, "tokenizer.tiktoken.json")), "npm tiktoken custom encoding")
 			compareIDs(t, tok, hfDocs, runNode(t, hfDocs, "hf", dir), "@huggingface/tokenizers")
+			compareIDs(t, tok, docs, runNode(t, docs, "hf-rust", dir), "HF tokenizers (Rust, npm tokenizers)")
 		})
 	}
 }

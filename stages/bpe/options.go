@@ -42,6 +42,8 @@ type Options struct {
 	// the rarest pre-tokens are pruned: every pre-token whose count is at
 	// most the smallest threshold that brings the table to 3/4 of the cap.
 	// Ties are pruned together, so the result does not depend on order.
+	// Each distinct pre-token costs about 60 bytes of memory, so the default
+	// (5,000,000) bounds the table near 300 MB.
 	MaxDistinctPretokens int `yaml:"max_distinct_pretokens"`
 	// MaxTokenBytes is the longest token a merge may create (0 = no limit).
 	// llm.c's .bin stores lengths in one byte, so export to it needs <= 255.
@@ -61,7 +63,7 @@ func DefaultOptions() Options {
 		EOT:                  "<|endoftext|>",
 		SampleBytes:          4 << 30,
 		MaxPretokenBytes:     256,
-		MaxDistinctPretokens: 20_000_000,
+		MaxDistinctPretokens: 5_000_000,
 		MaxTokenBytes:        0,
 		Threads:              0,
 	}

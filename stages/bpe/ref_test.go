@@ -22,7 +22,7 @@ func nodeDir(tb testing.TB) string {
 		tb.Skip("node not installed: run .ci/setup.d/bpe.sh")
 	}
 	dir, _ := filepath.Abs(filepath.Join("..", "..", "bench", "bpe", "node"))
-	for _, pkg := range []string{"tiktoken", "@huggingface/tokenizers"} {
+	for _, pkg := range []string{"tiktoken", "@huggingface/tokenizers", "tokenizers"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
 			tb.Skipf("npm package %s not installed in %s: run .ci/setup.d/bpe.sh", pkg, dir)
 		}

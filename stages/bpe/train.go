@@ -4,7 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"strings"
+	"math"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -40,7 +40,8 @@ type TrainStats struct {
 type Trainer struct {
 	opts     Options
 	split    func(string) int
-	counts   map[string]uint64
+	counts   *countTable
+	locals   []*countTable // per-worker tables, reused across batches
 	batch    []string
 	batchLen int
 	inflight sync.WaitGroup
@@ -53,7 +54,7 @@ func NewTrainer(opts Options) (*Trainer, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("bpe options: %w", err)
 	}
-	return &Trainer{opts: opts, split: opts.Pattern.splitter(), counts: make(map[string]uint64)}, nil
+	return &Trainer{opts: opts, split: opts.Pattern.splitter(), counts: newCountTable(1 << 16)}, nil
 }
 
 // Add feeds one text. It returns false once the sample_bytes budget is spent
@@ -134,7 +135,10 @@ func (t *Trainer) flush() {
 // then adds them to the table and prunes it if it is over the cap.
 func (t *Trainer) countBatch(batch []string) {
 	workers := min(t.opts.threads(), len(batch))
-	locals := make([]map[string]uint64, workers)
+	for len(t.locals) < workers {
+		t.locals = append(t.locals, newCountTable(1<<15))
+	}
+	locals := t.locals[:workers]
 	skipped := make([]int64, workers)
 	occ := make([]int64, workers)
 	var nextChunk atomic.Int64
@@ -144,7 +148,7 @@ func (t *Trainer) countBatch(batch []string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := make(map[string]uint64, 1<<14)
+			m := locals[w]
 			for {
 				i := int(nextChunk.Add(1) - 1)
 				if i >= len(batch) {
@@ -156,30 +160,22 @@ func (t *Trainer) countBatch(batch []string) {
 					if maxLen > 0 && n > maxLen {
 						skipped[w]++
 					} else {
-						// The key references the batch; it is cloned when it
-						// enters the table.
-						m[s[:n]]++
+						m.add(s[:n], 1)
 						occ[w]++
 					}
 					s = s[n:]
 				}
 			}
-			locals[w] = m
 		}()
 	}
 	wg.Wait()
 	for w, m := range locals {
 		t.stats.SkippedLong += skipped[w]
 		t.stats.Pretokens += occ[w]
-		for k, v := range m {
-			if c, ok := t.counts[k]; ok {
-				t.counts[k] = c + v
-			} else {
-				t.counts[strings.Clone(k)] = v
-			}
-		}
+		t.counts.merge(m)
+		m.reset()
 	}
-	if max := t.opts.MaxDistinctPretokens; max > 0 && len(t.counts) > max {
+	if max := t.opts.MaxDistinctPretokens; max > 0 && t.counts.len() > max {
 		t.prune(max * 3 / 4)
 	}
 }
@@ -191,22 +187,20 @@ func (t *Trainer) prune(keep int) {
 	// (a table with more than keep entries above it would be pathological).
 	const hmax = 1 << 16
 	hist := make([]int, hmax+1)
-	for _, c := range t.counts {
-		hist[min(c, hmax)]++
-	}
-	remaining := len(t.counts)
+	t.counts.each(func(_ []byte, c uint64) { hist[min(c, hmax)]++ })
+	remaining := t.counts.len()
 	thr := uint64(0)
 	for remaining > keep && thr < hmax {
 		thr++
 		remaining -= hist[thr]
 	}
-	for k, c := range t.counts {
+	t.counts.each(func(_ []byte, c uint64) {
 		if c <= thr {
 			t.stats.PrunedDistinct++
 			t.stats.PrunedOccurrences += int64(c)
-			delete(t.counts, k)
 		}
-	}
+	})
+	t.counts = t.counts.keepAbove(thr)
 }
 
 // Stats returns the statistics so far (complete after Finish).
@@ -263,22 +257,23 @@ func (t *Trainer) Finish(ctx context.Context) (*Tokenizer, error) {
 	t.inflight.Wait()
 	t.done = true
 
-	// Words in map order: the order of words changes no count and no
+	// Words in table order: the order of words changes no count and no
 	// decision (ties are broken by bytes), so it need not be sorted.
 	total := 0
-	for k := range t.counts {
-		total += len(k)
+	t.counts.each(func(k []byte, _ uint64) { total += len(k) })
+	if total > math.MaxInt32 {
+		return nil, fmt.Errorf("bpe: %d bytes of distinct pre-tokens exceed the trainer's 2 GiB word arena; lower max_distinct_pretokens or max_pretoken_bytes", total)
 	}
 	arena := make([]uint32, 0, total)
-	words := make([]word, 0, len(t.counts))
-	for k, c := range t.counts {
+	words := make([]word, 0, t.counts.len())
+	t.counts.each(func(k []byte, c uint64) {
 		words = append(words, word{off: int32(len(arena)), n: int32(len(k)), count: int64(c)})
-		for j := 0; j < len(k); j++ {
-			arena = append(arena, uint32(k[j]))
+		for _, b := range k {
+			arena = append(arena, uint32(b))
 		}
-	}
+	})
 	t.stats.Distinct = len(words)
-	t.counts = nil
+	t.counts, t.locals = nil, nil
 
 	vocab := make([]string, 256, t.opts.VocabSize)
 	ids := make(map[string]uint32, t.opts.VocabSize)

@@ -2,7 +2,8 @@
 // tests. Usage:
 //   node encode.cjs tiktoken ENCODING IN OUT        (cl100k_base, o200k_base, gpt2)
 //   node encode.cjs tiktoken-file RANKS SIDECAR IN OUT   (custom encoding)
-//   node encode.cjs hf DIR IN OUT                   (tokenizer.json + tokenizer_config.json)
+//   node encode.cjs hf DIR IN OUT                   (@huggingface/tokenizers: tokenizer.json + tokenizer_config.json)
+//   node encode.cjs hf-rust DIR IN OUT              (HF tokenizers' Rust library, npm "tokenizers": tokenizer.json)
 // IN holds documents as [uint32 LE byte length][UTF-8 bytes]; OUT receives,
 // per document, [uint32 LE count][count uint32 LE ids]. Ordinary encoding:
 // special-token text is encoded as text.
@@ -62,16 +63,22 @@ async function main() {
     const tok = new Tokenizer(json, cfg);
     encode = (s) => tok.encode(s, { add_special_tokens: false }).ids;
     [inFile, outFile] = args.slice(1);
+  } else if (mode === "hf-rust") {
+    const { Tokenizer } = require("tokenizers");
+    const tok = Tokenizer.fromFile(path.join(args[0], "tokenizer.json"));
+    encode = async (s) => (await tok.encode(s, null, { addSpecialTokens: false })).getIds();
+    [inFile, outFile] = args.slice(1);
   } else {
     throw new Error("unknown mode " + mode);
   }
   const docs = readDocs(inFile);
   const t0 = process.hrtime.bigint();
   let bytes = 0;
-  const all = docs.map((d) => {
+  const all = [];
+  for (const d of docs) {
     bytes += Buffer.byteLength(d);
-    return encode(d);
-  });
+    all.push(await encode(d));
+  }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   free();
   writeIds(outFile, all);
