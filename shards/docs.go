@@ -8,16 +8,12 @@
 package shards
 
 import (
-	"fmt"
 	"io"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/curate-dev/curate/pipeline/doc"
 )
@@ -84,61 +80,32 @@ func (o *WriterOptions) defaults() {
 
 // DocWriter writes documents to one Parquet file in the order given.
 type DocWriter struct {
-	opts   WriterOptions
-	schema *arrow.Schema
-	fw     *pqarrow.FileWriter
-	mem    memory.Allocator
-
-	b          *array.RecordBuilder
-	batchBytes int64
-	batchRows  int
-	groupBytes int64
-	rows       int64
+	*rowGroupWriter
+	withReason bool
 	textBytes  int64
 	keys       []string
-	closed     bool
 }
 
 // NewDocWriter starts a Parquet file on w.
 func NewDocWriter(w io.Writer, opts WriterOptions) (*DocWriter, error) {
-	opts.defaults()
-	schema := DocSchema(opts.WithReason)
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Zstd),
-		parquet.WithCompressionLevel(opts.ZstdLevel),
-		parquet.WithStats(true),
-		// Every row group is cut by bytes below; the row limit only guards
-		// against a pathological flood of empty documents.
-		parquet.WithMaxRowGroupLength(1<<30),
+	rw, err := newRowGroupWriter(w, DocSchema(opts.WithReason), opts,
 		// Dictionary-encoding unique strings only costs time and memory.
 		parquet.WithDictionaryFor(ColID, false),
 		parquet.WithDictionaryFor(ColText, false),
 		parquet.WithDictionaryFor(ColURL, false),
 		parquet.WithStatsFor(ColText, false),
-		parquet.WithCreatedBy("curate"),
 	)
-	mem := memory.NewGoAllocator()
-	// pqarrow closes a writer that is an io.Closer; the caller must fsync
-	// and rename first, so hide Close from it.
-	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props, pqarrow.NewArrowWriterProperties(
-		pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem)))
 	if err != nil {
-		return nil, fmt.Errorf("parquet writer: %w", err)
+		return nil, err
 	}
-	return &DocWriter{
-		opts:   opts,
-		schema: schema,
-		fw:     fw,
-		mem:    mem,
-		b:      array.NewRecordBuilder(mem, schema),
-	}, nil
+	return &DocWriter{rowGroupWriter: rw, withReason: opts.WithReason}, nil
 }
 
 // Write appends one document. reason is written only when the writer was
 // made WithReason.
 func (w *DocWriter) Write(d *doc.Document, reason string) error {
-	if w.closed {
-		return fmt.Errorf("parquet writer: write after close")
+	if err := w.checkOpen(); err != nil {
+		return err
 	}
 	b := w.b
 	b.Field(0).(*array.StringBuilder).Append(d.ID)
@@ -171,35 +138,11 @@ func (w *DocWriter) Write(d *doc.Document, reason string) error {
 			size += int64(len(k) + len(v))
 		}
 	}
-	if w.opts.WithReason {
+	if w.withReason {
 		b.Field(8).(*array.StringBuilder).Append(reason)
 	}
-	w.rows++
 	w.textBytes += int64(len(d.Text))
-	w.batchRows++
-	w.batchBytes += size
-	if w.batchBytes >= w.opts.BatchBytes {
-		return w.flushBatch()
-	}
-	return nil
-}
-
-func (w *DocWriter) flushBatch() error {
-	if w.batchRows == 0 {
-		return nil
-	}
-	rec := w.b.NewRecordBatch()
-	defer rec.Release()
-	if w.groupBytes > 0 && w.groupBytes+w.batchBytes > w.opts.RowGroupBytes {
-		w.fw.NewBufferedRowGroup()
-		w.groupBytes = 0
-	}
-	if err := w.fw.WriteBuffered(rec); err != nil {
-		return fmt.Errorf("parquet writer: %w", err)
-	}
-	w.groupBytes += w.batchBytes
-	w.batchBytes, w.batchRows = 0, 0
-	return nil
+	return w.rowAdded(size)
 }
 
 // Rows is the number of documents written so far.
@@ -210,15 +153,4 @@ func (w *DocWriter) TextBytes() int64 { return w.textBytes }
 
 // Close flushes the last batch and writes the Parquet footer. It does not
 // close the underlying io.Writer.
-func (w *DocWriter) Close() error {
-	if w.closed {
-		return nil
-	}
-	err := w.flushBatch()
-	w.closed = true
-	w.b.Release()
-	if cerr := w.fw.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("parquet writer: %w", cerr)
-	}
-	return err
-}
+func (w *DocWriter) Close() error { return w.close() }
