@@ -76,7 +76,15 @@ type view struct {
 }
 
 var funcs = template.FuncMap{
-	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"hasTokens": func(langs []Language) bool {
+		for _, l := range langs {
+			if l.Tokens > 0 {
+				return true
+			}
+		}
+		return false
+	},
 	"human": human,
 	"short": short,
 	"f1":    func(f float64) string { return fmt.Sprintf("%.1f", f) },
@@ -151,8 +159,8 @@ svg text{font:12px system-ui,sans-serif;fill:#1d232b}svg rect{fill:#3b82c4}
 <div><h3>Language score</h3>{{template "chart" .ScoreChart}}</div></div>
 {{end}}
 </body></html>
-{{define "langtable"}}<table><tr><th>language</th><th>docs</th><th>bytes</th><th>share</th></tr>
-{{range $i, $l := .Langs}}<tr><td>{{$l.Code}}</td><td data-k="{{k $.Prefix $i "docs"}}" data-v="{{$l.Docs}}">{{$l.Docs}}</td><td data-k="{{k $.Prefix $i "bytes"}}" data-v="{{$l.Bytes}}">{{human $l.Bytes}}</td><td data-k="{{k $.Prefix $i "share"}}" data-v="{{$l.Share}}">{{pct $l.Share}}</td></tr>
+{{define "langtable"}}{{$tok := hasTokens .Langs}}<table><tr><th>language</th><th>docs</th><th>bytes</th>{{if $tok}}<th>tokens</th>{{end}}<th>share</th></tr>
+{{range $i, $l := .Langs}}<tr><td>{{$l.Code}}</td><td data-k="{{k $.Prefix $i "docs"}}" data-v="{{$l.Docs}}">{{$l.Docs}}</td><td data-k="{{k $.Prefix $i "bytes"}}" data-v="{{$l.Bytes}}">{{human $l.Bytes}}</td>{{if $tok}}<td data-k="{{k $.Prefix $i "tokens"}}" data-v="{{$l.Tokens}}">{{$l.Tokens}}</td>{{end}}<td data-k="{{k $.Prefix $i "share"}}" data-v="{{$l.Share}}">{{pct $l.Share}}</td></tr>
 {{end}}</table>{{end}}
 {{define "chart"}}<svg role="img" aria-label="{{.Title}}" width="520" height="{{.Height}}" viewBox="0 0 520 {{.Height}}" xmlns="http://www.w3.org/2000/svg">
 {{range .Bars}}<text x="0" y="{{.Y}}" dy="13">{{.Label}}</text><rect x="90" y="{{.Y}}" height="16" width="{{printf "%.1f" .W}}" data-k="{{.Key}}" data-v="{{.Value}}"><title>{{.Label}}: {{.Value}}</title></rect><text x="{{printf "%.1f" .W}}" dx="96" y="{{.Y}}" dy="13">{{.Text}}</text>

@@ -58,9 +58,21 @@ func Markdown(d *Data) string {
 }
 
 func langTable(b *strings.Builder, langs []Language) {
-	b.WriteString("| language | docs | bytes | share |\n|---|---:|---:|---:|\n")
+	tokens := false
 	for _, l := range langs {
-		fmt.Fprintf(b, "| %s | %d | %d | %.1f%% |\n", l.Code, l.Docs, l.Bytes, 100*l.Share)
+		tokens = tokens || l.Tokens > 0
+	}
+	if tokens {
+		b.WriteString("| language | docs | bytes | tokens | share |\n|---|---:|---:|---:|---:|\n")
+	} else {
+		b.WriteString("| language | docs | bytes | share |\n|---|---:|---:|---:|\n")
+	}
+	for _, l := range langs {
+		if tokens {
+			fmt.Fprintf(b, "| %s | %d | %d | %d | %.1f%% |\n", l.Code, l.Docs, l.Bytes, l.Tokens, 100*l.Share)
+		} else {
+			fmt.Fprintf(b, "| %s | %d | %d | %.1f%% |\n", l.Code, l.Docs, l.Bytes, 100*l.Share)
+		}
 	}
 	b.WriteString("\n")
 }

@@ -52,7 +52,7 @@ type Language struct {
 	Code   string  `json:"code"`
 	Docs   int64   `json:"docs"`
 	Bytes  int64   `json:"bytes"`
-	Tokens int64   `json:"tokens,omitempty"`
+	Tokens int64   `json:"tokens"`
 	Share  float64 `json:"share"` // of bytes, 0..1
 }
 

@@ -12,7 +12,7 @@ import (
 
 func sampleData() *Data {
 	langs := TopLanguages(map[string]Language{
-		"en": {Docs: 46, Bytes: 4600}, "ru": {Docs: 5, Bytes: 500}, "de": {Docs: 5, Bytes: 480},
+		"en": {Docs: 46, Bytes: 4600, Tokens: 1150}, "ru": {Docs: 5, Bytes: 500, Tokens: 180}, "de": {Docs: 5, Bytes: 480},
 		"ja": {Docs: 4, Bytes: 470}, "zh": {Docs: 4, Bytes: 460}, "fr": {Docs: 3, Bytes: 300},
 		"und": {Docs: 1, Bytes: 3},
 	}, 4)
@@ -85,7 +85,7 @@ func TestHTMLNumbersMatchJSON(t *testing.T) {
 		seen[m[1]] = true
 	}
 	// Every headline number of the JSON is shown.
-	for _, k := range []string{"run.inputs", "languages.0.bytes", "languages.4.docs", "mixture.1.tokens",
+	for _, k := range []string{"run.inputs", "languages.0.bytes", "languages.0.tokens", "languages.4.docs", "mixture.1.tokens",
 		"sources.0.funnel.2.docs", "sources.0.drops.1.docs", "sources.0.counters.0.value",
 		"sources.0.length_hist.2.count", "sources.0.record_errors", "run.phases.0.tasks_run"} {
 		if !seen[k] {
