@@ -81,7 +81,7 @@ type Options struct {
 	// short texts are scored with trigrams only, like lingua's low-accuracy
 	// mode: on the labelled set of bench/langid/RESULTS.md 0.3 points less
 	// accurate overall (all of it on short texts), but start-up takes ~1 s
-	// instead of ~20-30 s, peak memory is ~200 MB instead of ~900 MB, and
+	// instead of ~20 s, peak memory is ~200 MB instead of ~800 MB, and
 	// short texts are scored twice as fast. Texts of 120+ letters get the
 	// same answers either way. Worth it for sources of short texts (comments).
 	HighAccuracy bool `yaml:"high_accuracy"`
