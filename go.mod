@@ -55,6 +55,7 @@ require (
 	github.com/pierrec/lz4/v4 v4.1.29 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/rs/zerolog v1.33.0 // indirect
+	github.com/shopspring/decimal v1.6.0 // indirect; >= v1.6.0 on purpose: v1.3.1 (what lingua-go asks for) races in ExpTaylor
 	github.com/tetratelabs/wazero v1.8.1 // indirect
 	github.com/vbauerster/cupwriter v0.0.5 // indirect
 	github.com/wasilibs/go-re2 v1.7.0 // indirect
@@ -70,5 +71,3 @@ require (
 	google.golang.org/grpc v1.83.2 // indirect
 	google.golang.org/protobuf v1.36.12
 )
-
-require github.com/shopspring/decimal v1.6.0 // indirect

@@ -96,9 +96,10 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
-// minAccuracy is the floor for TestAccuracy: the measured figure (RESULTS.md)
-// less a small margin for the UDHR-only run when the corpus is absent.
-const minAccuracy = 95.0
+// minAccuracy is the floor for TestAccuracy: measured 98.07% on this set
+// (97.99-98.98% on its UDHR part alone, when the corpus is absent), less a
+// margin for lingua-go or udhr upgrades.
+const minAccuracy = 97.5
 
 func get(m map[string]*struct{ n, ok int }, k string) *struct{ n, ok int } {
 	if m[k] == nil {
@@ -155,6 +156,7 @@ func TestAgreesWithLingua(t *testing.T) {
 // lingua-go's default mode built from the same few languages (few, so the
 // 4- and 5-gram models load quickly under -race).
 func TestHighAccuracyAgreesWithLingua(t *testing.T) {
+	items := evalItems(t)
 	codes := []string{"da", "nb", "nn", "hi", "mr", "en"}
 	tg, err := New(Options{MinConfidence: 0, Languages: codes, WindowBytes: 1024, MaxWindows: 8, HighAccuracy: true})
 	if err != nil {
@@ -168,7 +170,7 @@ func TestHighAccuracyAgreesWithLingua(t *testing.T) {
 	}
 	det := lingua.NewLanguageDetectorBuilder().FromLanguages(ls...).Build()
 	n, same := 0, 0
-	for _, it := range evalItems(t) {
+	for _, it := range items {
 		if it.Source != "udhr" || it.Kind != "para" || !want[it.Lang] {
 			continue
 		}

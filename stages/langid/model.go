@@ -166,25 +166,25 @@ func loadModels(langs []lingua.Language, top int) (*models, error) {
 		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
-		// Count entries per key first so each key's entries are contiguous.
-		counts := make(map[uint64]uint32)
+		// One map serves twice: first it counts each key's entries (low
+		// byte), then it holds each key's offset, so that a key's entries
+		// land contiguously; a second map would double the peak memory.
+		t := &m.tables[o]
+		t.index = make(map[uint64]uint64)
 		total := 0
 		for _, s := range sets {
 			for _, k := range s.keys {
-				counts[k]++
+				t.index[k]++
 			}
 			total += len(s.keys)
 		}
-		t := &m.tables[o]
-		t.index = make(map[uint64]uint64, len(counts))
 		t.langs = make([]uint8, total)
 		t.logp = make([]float32, total)
 		off := uint64(0)
-		for k, n := range counts {
-			t.index[k] = off << 8 // the count (low byte) grows as entries land
-			off += uint64(n)
+		for k, n := range t.index {
+			t.index[k] = off << 8 // the count (low byte) grows again as entries land
+			off += n
 		}
-		counts = nil
 		for i, l := range langs {
 			for j, k := range sets[i].keys {
 				v := t.index[k]
