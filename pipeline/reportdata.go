@@ -109,7 +109,11 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 		for top > 0 && s.LengthHist[top] == 0 {
 			top--
 		}
-		for i := 0; i <= top; i++ {
+		first := 0
+		for first < top && s.LengthHist[first] == 0 {
+			first++
+		}
+		for i := first; i <= top; i++ {
 			rs.LengthHist = append(rs.LengthHist, report.Bucket{Label: fmt.Sprintf("<%s", humanPow2(i+1)), Count: s.LengthHist[i]})
 		}
 		for i, c := range s.ScoreHist {
