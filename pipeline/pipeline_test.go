@@ -559,3 +559,53 @@ tokenizer:
 		t.Error("report lacks the mixture table once tokens exist")
 	}
 }
+
+func TestKeepRejectedWritesReasons(t *testing.T) {
+	dir := t.TempDir()
+	jsonlCorpus(t, filepath.Join(dir, "in"), 2, 40)
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf(`
+output: %s
+keep_rejected: true
+sources:
+  - name: web
+    inputs: [%s/in/*.jsonl.gz]
+    min_chars: 800
+    jsonl: {}
+    filter:
+      preset: books
+      length: {enabled: true, min_words: 238}
+`, out, dir))
+	res, err := Run(context.Background(), cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Stats.Sources["web"]
+	var dropped int64
+	for _, d := range st.Dropped {
+		dropped += d.Docs
+	}
+	if dropped == 0 || st.DocsWritten == 0 || len(st.Dropped) < 2 {
+		t.Fatalf("want documents dropped by two rules and some kept: %+v", st)
+	}
+	reasons := map[string]int64{}
+	parts, _ := filepath.Glob(filepath.Join(out, RejectedDir, "web", "*.parquet"))
+	for _, p := range parts {
+		if err := eachDoc(p, func(d *doc.Document) error {
+			reasons[d.Meta[shards.ColReason]]++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int64
+	for rule, c := range reasons {
+		if st.Dropped[rule] == nil || st.Dropped[rule].Docs != c {
+			t.Errorf("rejected/ holds %d documents for %q, stats say %+v", c, rule, st.Dropped[rule])
+		}
+		n += c
+	}
+	if n != dropped {
+		t.Errorf("rejected/ holds %d documents, %d were dropped", n, dropped)
+	}
+}
