@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
@@ -189,8 +188,4 @@ func (e *executor) removeStale(phase string, dirs []string, tasks []*Task, marke
 		}
 		return nil
 	})
-}
-
-func sortMarkers(ms []*Marker) {
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Task < ms[j].Task })
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 
 	"github.com/sourcegraph/conc/stream"
 
@@ -434,13 +433,4 @@ func linkOrCopy(src, dst string) (OutputFile, error) {
 		return OutputFile{}, err
 	}
 	return a.Commit()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
