@@ -9,7 +9,9 @@
 package doc
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -105,3 +107,24 @@ type Counts map[string]int64
 
 // Add implements Counter.
 func (c Counts) Add(name string, n int64) { c[name] += n }
+
+// ReadAll drains r the way the pipeline does: it returns the documents, the
+// records skipped with a *RecordError, and the error that ended the input
+// (nil at io.EOF). It does not close r.
+func ReadAll(r Reader) (docs []*Document, skipped []*RecordError, err error) {
+	for {
+		d, err := r.Next()
+		if err == io.EOF {
+			return docs, skipped, nil
+		}
+		var re *RecordError
+		if errors.As(err, &re) {
+			skipped = append(skipped, re)
+			continue
+		}
+		if err != nil {
+			return docs, skipped, err
+		}
+		docs = append(docs, d)
+	}
+}

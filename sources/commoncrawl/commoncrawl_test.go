@@ -2,7 +2,6 @@ package commoncrawl
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,23 +31,12 @@ func readAll(t testing.TB, s *Source, path string) ([]*doc.Document, doc.Counts,
 		return nil, nil, nil, err
 	}
 	defer r.Close()
-	var docs []*doc.Document
-	var recErrs []error
-	for {
-		d, err := r.Next()
-		if err == io.EOF {
-			return docs, r.Stats(), recErrs, nil
-		}
-		var re *doc.RecordError
-		if errors.As(err, &re) {
-			recErrs = append(recErrs, err)
-			continue
-		}
-		if err != nil {
-			return docs, r.Stats(), recErrs, err
-		}
-		docs = append(docs, d)
+	docs, skipped, err := doc.ReadAll(r)
+	recErrs := make([]error, len(skipped))
+	for i, e := range skipped {
+		recErrs[i] = e
 	}
+	return docs, r.Stats(), recErrs, err
 }
 
 func mustNew(t testing.TB, o Options) *Source {

@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -44,23 +43,12 @@ func readAll(t testing.TB, s *Source, p string) ([]*doc.Document, doc.Counts, []
 		return nil, nil, nil, err
 	}
 	defer r.Close()
-	var docs []*doc.Document
-	var recErrs []error
-	for {
-		d, err := r.Next()
-		if err == io.EOF {
-			return docs, r.Stats(), recErrs, nil
-		}
-		var re *doc.RecordError
-		if errors.As(err, &re) {
-			recErrs = append(recErrs, err)
-			continue
-		}
-		if err != nil {
-			return docs, r.Stats(), recErrs, err
-		}
-		docs = append(docs, d)
+	docs, skipped, err := doc.ReadAll(r)
+	recErrs := make([]error, len(skipped))
+	for i, e := range skipped {
+		recErrs[i] = e
 	}
+	return docs, r.Stats(), recErrs, err
 }
 
 func TestCorpusArchives(t *testing.T) {

@@ -1,8 +1,6 @@
 package jsonl
 
 import (
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,20 +21,7 @@ func readAll(t *testing.T, path string, opts Options) (docs []*doc.Document, rec
 		t.Fatal(err)
 	}
 	defer r.Close()
-	for {
-		d, err := r.Next()
-		var re *doc.RecordError
-		switch {
-		case err == io.EOF:
-			return docs, recErrs, nil
-		case errors.As(err, &re):
-			recErrs = append(recErrs, re)
-		case err != nil:
-			return docs, recErrs, err
-		default:
-			docs = append(docs, d)
-		}
-	}
+	return doc.ReadAll(r)
 }
 
 func TestReadLines(t *testing.T) {

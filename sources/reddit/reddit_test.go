@@ -3,7 +3,6 @@ package reddit
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -46,21 +45,10 @@ func readAll(t testing.TB, s *Source, paths ...string) (docs []*doc.Document, re
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			d, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			var re *doc.RecordError
-			if errors.As(err, &re) {
-				recErrs = append(recErrs, re)
-				continue
-			}
-			if err != nil {
-				final = err
-				break
-			}
-			docs = append(docs, d)
+		ds, skipped, err := doc.ReadAll(r)
+		docs, recErrs = append(docs, ds...), append(recErrs, skipped...)
+		if err != nil && final == nil {
+			final = err
 		}
 		for k, v := range r.(interface{ Counts() doc.Counts }).Counts() {
 			counts[k] += v

@@ -3,7 +3,6 @@ package wikipedia
 import (
 	"bytes"
 	"compress/bzip2"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,21 +39,10 @@ func readAll(t testing.TB, s *Source, paths ...string) (docs []*doc.Document, re
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			d, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			var re *doc.RecordError
-			if errors.As(err, &re) {
-				recErrs = append(recErrs, re)
-				continue
-			}
-			if err != nil {
-				final = err
-				break
-			}
-			docs = append(docs, d)
+		ds, skipped, err := doc.ReadAll(r)
+		docs, recErrs = append(docs, ds...), append(recErrs, skipped...)
+		if err != nil && final == nil {
+			final = err
 		}
 		if err := r.Close(); err != nil {
 			t.Fatal(err)
