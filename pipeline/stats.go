@@ -78,40 +78,31 @@ func scoreBucket(s float32) int {
 	return min(max(b, 0), ScoreBuckets-1)
 }
 
+// entry returns m[key], making the map and the entry on first use.
+func entry[V any](m *map[string]*V, key string) *V {
+	if *m == nil {
+		*m = map[string]*V{}
+	}
+	v := (*m)[key]
+	if v == nil {
+		v = new(V)
+		(*m)[key] = v
+	}
+	return v
+}
+
 func (s *SourceStats) drop(rule string, chars int64) {
-	if s.Dropped == nil {
-		s.Dropped = map[string]*Drop{}
-	}
-	d := s.Dropped[rule]
-	if d == nil {
-		d = &Drop{}
-		s.Dropped[rule] = d
-	}
+	d := entry(&s.Dropped, rule)
 	d.Docs++
 	d.TextBytes += chars
 }
 
 func (s *SourceStats) langTokens(code string, tokens int64) {
-	if s.Languages == nil {
-		s.Languages = map[string]*LangCount{}
-	}
-	l := s.Languages[code]
-	if l == nil {
-		l = &LangCount{}
-		s.Languages[code] = l
-	}
-	l.Tokens += tokens
+	entry(&s.Languages, code).Tokens += tokens
 }
 
 func (s *SourceStats) lang(code string, chars int64) {
-	if s.Languages == nil {
-		s.Languages = map[string]*LangCount{}
-	}
-	l := s.Languages[code]
-	if l == nil {
-		l = &LangCount{}
-		s.Languages[code] = l
-	}
+	l := entry(&s.Languages, code)
 	l.Docs++
 	l.TextBytes += chars
 }
@@ -128,14 +119,9 @@ func (s *SourceStats) merge(o *SourceStats) {
 	s.InputErrors += o.InputErrors
 	s.Tokens += o.Tokens
 	for k, d := range o.Dropped {
-		if s.Dropped == nil {
-			s.Dropped = map[string]*Drop{}
-		}
-		if s.Dropped[k] == nil {
-			s.Dropped[k] = &Drop{}
-		}
-		s.Dropped[k].Docs += d.Docs
-		s.Dropped[k].TextBytes += d.TextBytes
+		e := entry(&s.Dropped, k)
+		e.Docs += d.Docs
+		e.TextBytes += d.TextBytes
 	}
 	for k, v := range o.Counters {
 		if s.Counters == nil {
@@ -150,15 +136,10 @@ func (s *SourceStats) merge(o *SourceStats) {
 		s.ScoreHist[i] += v
 	}
 	for k, l := range o.Languages {
-		if s.Languages == nil {
-			s.Languages = map[string]*LangCount{}
-		}
-		if s.Languages[k] == nil {
-			s.Languages[k] = &LangCount{}
-		}
-		s.Languages[k].Docs += l.Docs
-		s.Languages[k].Tokens += l.Tokens
-		s.Languages[k].TextBytes += l.TextBytes
+		e := entry(&s.Languages, k)
+		e.Docs += l.Docs
+		e.Tokens += l.Tokens
+		e.TextBytes += l.TextBytes
 	}
 }
 
@@ -184,13 +165,7 @@ type Stats struct {
 }
 
 func (s *Stats) add(name string, o *SourceStats) {
-	if s.Sources == nil {
-		s.Sources = map[string]*SourceStats{}
-	}
-	if s.Sources[name] == nil {
-		s.Sources[name] = &SourceStats{}
-	}
-	s.Sources[name].merge(o)
+	entry(&s.Sources, name).merge(o)
 }
 
 // SourceNames lists the sources in name order.
