@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sourcegraph/conc/pool"
@@ -95,7 +96,8 @@ func (e *executor) done(t *Task) *Marker {
 // runPhase runs every task not already done and returns all markers in
 // task order. The first failing task cancels the others: its error is the
 // one reported, not a pile of "context canceled".
-func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (markers []*Marker, skipped int, err error) {
+func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (markers []*Marker, skipped int, ranBytes *atomic.Int64, err error) {
+	ranBytes = new(atomic.Int64)
 	var total int64
 	for _, t := range tasks {
 		total += t.Size
@@ -115,6 +117,7 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 			e.progress.TaskDone(phase, t, m, true)
 			continue
 		}
+		ranBytes.Add(t.Size)
 		p.Go(func(ctx context.Context) error {
 			start := time.Now()
 			m, err := t.Run(ctx)
@@ -132,12 +135,12 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 		})
 	}
 	if err := p.Wait(); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	if skipped > 0 {
 		e.log.Info("resumed", "phase", phase, "tasks_skipped", skipped, "tasks_run", len(tasks)-skipped)
 	}
-	return markers, skipped, nil
+	return markers, skipped, ranBytes, nil
 }
 
 // removeStale deletes files under dirs (relative to the output) that no

@@ -15,12 +15,15 @@ import (
 // RunInfo is run.json: what a run did this time (timings, workers, memory).
 // Unlike the manifest it changes from run to run.
 type RunInfo struct {
-	CurateVersion string          `json:"curate_version"`
-	ConfigPath    string          `json:"config_path"`
-	ConfigSHA256  string          `json:"config_sha256"`
-	Workers       int             `json:"workers"`
-	Seconds       float64         `json:"seconds"`
-	PeakRSSMiB    float64         `json:"peak_rss_mib"`
+	CurateVersion string  `json:"curate_version"`
+	ConfigPath    string  `json:"config_path"`
+	ConfigSHA256  string  `json:"config_sha256"`
+	Workers       int     `json:"workers"`
+	Seconds       float64 `json:"seconds"`
+	PeakRSSMiB    float64 `json:"peak_rss_mib"`
+	// IngestedBytes is the input read by this invocation's ingest tasks
+	// (less than the inputs' size when a run resumed).
+	IngestedBytes int64           `json:"ingested_bytes"`
 	Phases        []report.Phase  `json:"phases"`
 	Sources       []RunInfoSource `json:"sources"`
 }
@@ -60,7 +63,9 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 		d.Run.InputBytes += in.Size
 	}
 	if info.Seconds > 0 {
-		d.Run.MBPerSecond = float64(d.Run.InputBytes) / 1e6 / info.Seconds
+		// Throughput counts only what this invocation read: a resumed run
+		// must not claim the skipped tasks' bytes.
+		d.Run.MBPerSecond = float64(info.IngestedBytes) / 1e6 / info.Seconds
 	}
 	overall := map[string]report.Language{}
 	for _, src := range info.Sources {

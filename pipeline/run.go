@@ -101,6 +101,8 @@ type phaseRun struct {
 	markers []*Marker
 	seconds float64
 	skipped int
+	// ranBytes is the input size of the tasks this invocation ran.
+	ranBytes int64
 }
 
 // Run executes the config's phases: ingest, then (with a tokenizer) the
@@ -137,14 +139,14 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	var phases []*phaseRun
 	runPhase := func(name string, tasks []*Task, dirs []string) (*phaseRun, error) {
 		t0 := time.Now()
-		markers, skipped, err := r.ex.runPhase(ctx, name, tasks)
+		markers, skipped, ranBytes, err := r.ex.runPhase(ctx, name, tasks)
 		if err != nil {
 			return nil, err
 		}
 		if err := r.ex.removeStale(name, dirs, tasks, markers); err != nil {
 			return nil, fmt.Errorf("cleaning stale outputs: %w", err)
 		}
-		ph := &phaseRun{name: name, tasks: tasks, markers: markers, seconds: time.Since(t0).Seconds(), skipped: skipped}
+		ph := &phaseRun{name: name, tasks: tasks, markers: markers, seconds: time.Since(t0).Seconds(), skipped: skipped, ranBytes: ranBytes.Load()}
 		phases = append(phases, ph)
 		return ph, nil
 	}
@@ -199,6 +201,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	res.Manifest = buildManifest(cfg, mphases, all)
 	res.Duration = time.Since(start)
 	info.Seconds, info.PeakRSSMiB = res.Duration.Seconds(), peakRSSMiB()
+	info.IngestedBytes = ing.ranBytes
 	for _, s := range cfg.Sources {
 		info.Sources = append(info.Sources, RunInfoSource{Name: s.Name, Kind: s.Kind(), Weight: s.Weight, Epochs: s.Epochs})
 	}

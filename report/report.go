@@ -34,9 +34,11 @@ type Run struct {
 	InputBytes    int64   `json:"input_bytes"`
 	Workers       int     `json:"workers"`
 	Seconds       float64 `json:"seconds"`
-	MBPerSecond   float64 `json:"mb_per_second"`
-	PeakRSSMiB    float64 `json:"peak_rss_mib"`
-	Phases        []Phase `json:"phases"`
+	// MBPerSecond is input bytes read by this invocation's ingest tasks
+	// per wall second (0 when every task was already finished).
+	MBPerSecond float64 `json:"mb_per_second"`
+	PeakRSSMiB  float64 `json:"peak_rss_mib"`
+	Phases      []Phase `json:"phases"`
 }
 
 // Phase is one phase's timing.
