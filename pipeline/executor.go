@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,7 +28,11 @@ type Task struct {
 	Key string
 	// Size is the input bytes the task reads, for progress and ETA.
 	Size int64
-	Run  func(ctx context.Context) (*Marker, error)
+	// Consumed, when set, is how many of Size bytes the running task has
+	// read so far; the executor polls it so a single large input still
+	// shows progress and an ETA.
+	Consumed *atomic.Int64
+	Run      func(ctx context.Context) (*Marker, error)
 }
 
 // Marker is a task's completion record, written after its outputs are in
@@ -45,8 +50,12 @@ type Marker struct {
 }
 
 // Progress receives what the executor is doing; the CLI draws bars or logs.
+// Advance reports input bytes as they are read (by finished or skipped tasks
+// at once, by running tasks as they go); the Advance calls of a phase add up
+// to the bytes given to PhaseStart.
 type Progress interface {
 	PhaseStart(phase string, tasks int, bytes int64)
+	Advance(phase string, bytes int64)
 	TaskDone(phase string, t *Task, m *Marker, skipped bool)
 	PhaseEnd(phase string)
 }
@@ -54,8 +63,50 @@ type Progress interface {
 type nopProgress struct{}
 
 func (nopProgress) PhaseStart(string, int, int64)         {}
+func (nopProgress) Advance(string, int64)                 {}
 func (nopProgress) TaskDone(string, *Task, *Marker, bool) {}
 func (nopProgress) PhaseEnd(string)                       {}
+
+// progressPoll is how often running tasks' consumed bytes are read.
+const progressPoll = 250 * time.Millisecond
+
+// byteMeter turns running tasks' Consumed counters into Advance calls.
+type byteMeter struct {
+	mu      sync.Mutex
+	running map[*Task]int64 // bytes already reported per running task
+}
+
+func (b *byteMeter) start(t *Task) {
+	b.mu.Lock()
+	b.running[t] = 0
+	b.mu.Unlock()
+}
+
+// finish reports what is left of a task's size.
+func (b *byteMeter) finish(t *Task, report func(int64)) {
+	b.mu.Lock()
+	seen := b.running[t]
+	delete(b.running, t)
+	b.mu.Unlock()
+	if rest := t.Size - seen; rest > 0 {
+		report(rest)
+	}
+}
+
+func (b *byteMeter) poll(report func(int64)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for t, seen := range b.running {
+		if t.Consumed == nil {
+			continue
+		}
+		now := min(t.Consumed.Load(), t.Size)
+		if now > seen {
+			report(now - seen)
+			b.running[t] = now
+		}
+	}
+}
 
 // executor runs the tasks of a phase on a bounded pool.
 type executor struct {
@@ -109,18 +160,37 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	report := func(n int64) { e.progress.Advance(phase, n) }
+	meter := &byteMeter{running: map[*Task]int64{}}
+	stopPoll := make(chan struct{})
+	defer close(stopPoll)
+	go func() {
+		tick := time.NewTicker(progressPoll)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopPoll:
+				return
+			case <-tick.C:
+				meter.poll(report)
+			}
+		}
+	}()
 	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(workers)
 	for i, t := range tasks {
 		if m := e.done(t); m != nil {
 			markers[i] = m
 			skipped++
+			report(t.Size)
 			e.progress.TaskDone(phase, t, m, true)
 			continue
 		}
 		ranBytes.Add(t.Size)
 		p.Go(func(ctx context.Context) error {
 			start := time.Now()
+			meter.start(t)
 			m, err := t.Run(ctx)
+			meter.finish(t, report)
 			if err != nil {
 				return fmt.Errorf("%s task %s: %w", phase, t.ID, err)
 			}

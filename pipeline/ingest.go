@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/sourcegraph/conc/stream"
@@ -95,12 +96,13 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 				size = u.End - u.Start
 			}
 			t := &Task{
-				Phase: "ingest",
-				ID:    fmt.Sprintf("%s/part-%05d", sc.Name, ui),
-				Key:   key,
-				Size:  size,
+				Phase:    "ingest",
+				ID:       fmt.Sprintf("%s/part-%05d", sc.Name, ui),
+				Key:      key,
+				Size:     size,
+				Consumed: new(atomic.Int64),
 			}
-			t.Run = func(ctx context.Context) (*Marker, error) { return g.runUnit(ctx, src, ui, u) }
+			t.Run = func(ctx context.Context) (*Marker, error) { return g.runUnit(ctx, src, ui, u, t.Consumed) }
 			tasks = append(tasks, t)
 		}
 	}
@@ -150,7 +152,7 @@ const (
 
 // runUnit reads one unit through normalisation and the source's stages and
 // writes the kept documents, in input order, to one Parquet part.
-func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sources.Unit) (*Marker, error) {
+func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sources.Unit, consumed *atomic.Int64) (*Marker, error) {
 	sc := src.cfg
 	part := fmt.Sprintf("part-%05d.parquet", ui)
 	dataRel := filepath.Join(IngestDir, sc.Name, part)
@@ -181,7 +183,7 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	if err != nil {
 		inputErr = err
 	} else {
-		inputErr = g.pump(ctx, src, u, r, st, m, data, rejected)
+		inputErr = g.pump(ctx, src, u, r, st, m, data, rejected, consumed)
 		r.Close()
 	}
 	if ctx.Err() != nil {
@@ -228,7 +230,7 @@ func (f *fatalError) Unwrap() error { return f.err }
 // Batches are processed concurrently and written in the order read, so the
 // part's bytes do not depend on scheduling.
 func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r doc.Reader,
-	st *SourceStats, m *Marker, data, rejected *partWriter) error {
+	st *SourceStats, m *Marker, data, rejected *partWriter, consumed *atomic.Int64) error {
 	sc := src.cfg
 	workers := g.workers
 	if workers <= 0 {
@@ -248,10 +250,15 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 			}
 		})
 	}
+	// Readers over a sources.Stream say how far into the raw input they are.
+	offset, _ := r.(interface{ InputOffset() int64 })
 	cur := &batch{}
 	var curBytes int
 	var readErr error
 	for {
+		if offset != nil {
+			consumed.Store(offset.InputOffset())
+		}
 		if ctx.Err() != nil || writeErr != nil {
 			break
 		}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -607,5 +608,49 @@ sources:
 	}
 	if n != dropped {
 		t.Errorf("rejected/ holds %d documents, %d were dropped", n, dropped)
+	}
+}
+
+// recordingProgress checks the Progress contract: Advance calls add up to
+// the bytes announced at PhaseStart.
+type recordingProgress struct {
+	mu       sync.Mutex
+	total    map[string]int64
+	advanced map[string]int64
+	done     map[string]int
+}
+
+func (p *recordingProgress) PhaseStart(phase string, tasks int, bytes int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total[phase] = bytes
+}
+func (p *recordingProgress) Advance(phase string, n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.advanced[phase] += n
+}
+func (p *recordingProgress) TaskDone(phase string, _ *Task, _ *Marker, _ bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done[phase]++
+}
+func (p *recordingProgress) PhaseEnd(string) {}
+
+func TestProgressAddsUp(t *testing.T) {
+	dir := t.TempDir()
+	jsonlCorpus(t, filepath.Join(dir, "in"), 4, 200)
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf("output: %s\nsources:\n  - name: web\n    inputs: [%s/in/*.jsonl.gz]\n    jsonl: {}\n", out, dir))
+	for _, force := range []bool{true, false} { // run, then resume with every task skipped
+		p := &recordingProgress{total: map[string]int64{}, advanced: map[string]int64{}, done: map[string]int{}}
+		if _, err := Run(context.Background(), cfg, RunOptions{Progress: p, Force: force}); err != nil {
+			t.Fatal(err)
+		}
+		for _, phase := range []string{"ingest", "publish"} {
+			if p.total[phase] == 0 || p.advanced[phase] != p.total[phase] || p.done[phase] != 4 {
+				t.Errorf("force=%v %s: advanced %d of %d bytes, %d tasks done", force, phase, p.advanced[phase], p.total[phase], p.done[phase])
+			}
+		}
 	}
 }

@@ -59,7 +59,7 @@ func (pr *progress) PhaseStart(phase string, tasks int, bytes int64) {
 			mpb.AppendDecorators(
 				decor.CountersKibiByte("% .1f / % .1f", decor.WCSyncSpace),
 				decor.Any(func(decor.Statistics) string { return pr.rates() }, decor.WCSyncSpace),
-				decor.Name(" ETA "), decor.EwmaETA(decor.ET_STYLE_GO, 30),
+				decor.Name(" ETA "), decor.AverageETA(decor.ET_STYLE_GO),
 			),
 		)
 	} else {
@@ -75,18 +75,33 @@ func (pr *progress) rates() string {
 	return fmt.Sprintf("%.1f MB/s %.0f docs/s", float64(pr.bytes.Load())/secs/1e6, float64(pr.docs.Load())/secs)
 }
 
+// Advance moves the bar by bytes read; on a plain log it may print a line.
+func (pr *progress) Advance(phase string, n int64) {
+	pr.bytes.Add(n)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.bar != nil {
+		pr.bar.IncrInt64(n)
+		return
+	}
+	pr.maybeLog(phase)
+}
+
 func (pr *progress) TaskDone(phase string, t *pipeline.Task, m *pipeline.Marker, skipped bool) {
 	pr.doneTasks.Add(1)
-	pr.bytes.Add(t.Size)
 	for _, s := range m.Stats {
 		pr.docs.Add(s.DocsRead)
 	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	if pr.bar != nil {
-		pr.bar.EwmaIncrInt64(t.Size, time.Since(pr.start)/time.Duration(max(pr.doneTasks.Load(), 1)))
-		return
+	if pr.bar == nil {
+		pr.maybeLog(phase)
 	}
+}
+
+// maybeLog prints a progress line every few seconds and at the phase's end;
+// pr.mu is held.
+func (pr *progress) maybeLog(phase string) {
 	if time.Since(pr.lastLog) >= 5*time.Second || pr.doneTasks.Load() == int64(pr.tasks) {
 		pr.lastLog = time.Now()
 		done := pr.bytes.Load()

@@ -96,6 +96,9 @@ func readAllSized(r io.Reader, limit, hint int64) ([]byte, error) {
 
 func (r *reader) Close() error { return r.stream.Close() }
 
+// InputOffset is how many raw input bytes have been read, for progress.
+func (r *reader) InputOffset() int64 { return r.stream.CompressedOffset() }
+
 func (r *reader) Next() (*doc.Document, error) {
 	if r.done {
 		return nil, io.EOF

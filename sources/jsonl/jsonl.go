@@ -93,6 +93,9 @@ type reader struct {
 
 func (r *reader) Close() error { return r.stream.Close() }
 
+// InputOffset is how many raw input bytes have been read, for progress.
+func (r *reader) InputOffset() int64 { return r.stream.CompressedOffset() }
+
 // readLine returns the next line without its newline. A line longer than
 // MaxLineBytes is drained and reported, never buffered whole.
 func (r *reader) readLine() (line []byte, tooLong bool, err error) {

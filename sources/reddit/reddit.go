@@ -163,6 +163,14 @@ type Reader struct {
 	counts doc.Counts
 }
 
+// InputOffset is how many raw input bytes have been read, for progress.
+func (r *Reader) InputOffset() int64 {
+	if s, ok := r.closer.(*sources.Stream); ok {
+		return s.CompressedOffset()
+	}
+	return 0
+}
+
 // item is one line's outcome: a document or a record error.
 type item struct {
 	d   *doc.Document
