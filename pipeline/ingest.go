@@ -179,9 +179,10 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	}
 
 	var inputErr error
+	action := "input_cut_short"
 	r, err := src.kind.Open(u)
 	if err != nil {
-		inputErr = err
+		inputErr, action = err, "input_skipped"
 	} else {
 		inputErr = g.pump(ctx, src, u, r, st, m, data, rejected, consumed)
 		r.Close()
@@ -195,8 +196,8 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 			return nil, inputErr
 		}
 		st.InputErrors++
-		m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Offset: -1, Error: inputErr.Error(), Action: "input_cut_short"})
-		g.log.Warn("input cut short; documents read before the error are kept", "source", sc.Name, "error", inputErr)
+		m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Offset: -1, Error: inputErr.Error(), Action: action})
+		g.log.Warn("input unreadable; documents read before the error are kept", "source", sc.Name, "error", inputErr)
 	}
 
 	out, err := data.commit()
