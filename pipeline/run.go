@@ -254,7 +254,7 @@ func buildManifest(cfg *Config, phases []ManifestPhase, markers []*Marker) *Mani
 // first entries of each task.
 type ErrorReport struct {
 	RecordsSkipped map[string]int64 `json:"records_skipped"`
-	InputsCutShort map[string]int64 `json:"inputs_cut_short"`
+	InputsFailed   map[string]int64 `json:"inputs_failed"` // skipped whole or cut short
 	Entries        []ErrorEntry     `json:"entries"`
 }
 
@@ -265,10 +265,10 @@ func writeRunFiles(out string, res *Result) error {
 	if _, err := writeJSONAtomic(filepath.Join(out, "stats.json"), res.Stats); err != nil {
 		return err
 	}
-	rep := ErrorReport{RecordsSkipped: map[string]int64{}, InputsCutShort: map[string]int64{}, Entries: res.Errors}
+	rep := ErrorReport{RecordsSkipped: map[string]int64{}, InputsFailed: map[string]int64{}, Entries: res.Errors}
 	for name, s := range res.Stats.Sources {
 		rep.RecordsSkipped[name] = s.RecordErrors
-		rep.InputsCutShort[name] = s.InputErrors
+		rep.InputsFailed[name] = s.InputErrors
 	}
 	if rep.Entries == nil {
 		rep.Entries = []ErrorEntry{}
