@@ -145,7 +145,7 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 		s := res.Stats.Sources[name]
 		fmt.Fprintf(w, "  %-12s read %d docs (%s), wrote %d docs (%s)", name, s.DocsRead, humanBytes(s.TextBytesRead), s.DocsWritten, humanBytes(s.TextBytesWritten))
 		if s.RecordErrors+s.InputErrors > 0 {
-			fmt.Fprintf(w, ", skipped %d bad records, %d inputs cut short (see errors.json)", s.RecordErrors, s.InputErrors)
+			fmt.Fprintf(w, ", skipped %d bad records, %d inputs unreadable or cut short (see errors.json)", s.RecordErrors, s.InputErrors)
 		}
 		fmt.Fprintln(w)
 	}
