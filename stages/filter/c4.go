@@ -146,6 +146,22 @@ func removeCitations(line string) string {
 // Deliberate difference: a Han or Hiragana character counts as a word of
 // its own, as in tokenize, so that Chinese and Japanese lines (no spaces)
 // are not all "one word" and removed by min_words_per_line.
+// hasLongRun reports whether line has more than limit bytes between two
+// ASCII spaces. A word longer than limit code points is such a run (a word
+// holds no space and has at least as many bytes as code points), so when
+// there is none, no word can be too long and the full word count that the
+// long-word check needs is skipped; the search uses vectorised IndexByte.
+func hasLongRun(line string, limit int) bool {
+	for len(line) > limit {
+		i := strings.IndexByte(line, ' ')
+		if i < 0 || i > limit {
+			return true
+		}
+		line = line[i+1:]
+	}
+	return false
+}
+
 func countFields(line string, maxLen, need int) (n int, tooLong bool) {
 	inWord := false
 	wordLen := 0
@@ -268,7 +284,7 @@ func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 		// Only a line longer than max_word_length bytes can hold a longer
 		// word, and only min_words_per_line words need counting otherwise.
 		need := o.MinWordsPerLine
-		checkLong := o.MaxWordLength > 0 && len(line) > o.MaxWordLength
+		checkLong := o.MaxWordLength > 0 && len(line) > o.MaxWordLength && hasLongRun(line, o.MaxWordLength)
 		if checkLong {
 			need = 0
 		}
