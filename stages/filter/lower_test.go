@@ -28,3 +28,20 @@ func TestLowerASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIChunksLowerBound checks that the run count enoughTokens uses as
+// a shortcut never exceeds the token count, including runs of Unicode
+// spaces, CJK without spaces and punctuation-only runs.
+func TestASCIIChunksLowerBound(t *testing.T) {
+	for _, in := range []string{
+		"", " ", "a", "a b c", "... -- !!", "\u00a0 \u3000 \u2003 x", "日本語の文章です。 そして",
+		"don't e-mail 3.14 U.S.A.", "\t\n\r\v\f", "a\u00a0b c", "Ελληνικά κείμενα, Привет мир!",
+	} {
+		toks := len(tokenize(in, nil))
+		for k := 1; k <= toks+2; k++ {
+			if asciiChunksAtLeast(in, k) && toks < k {
+				t.Errorf("%q: run count claims >= %d, tokens %d", in, k, toks)
+			}
+		}
+	}
+}
