@@ -33,6 +33,14 @@ type Document struct {
 	TokenCount int64
 	// Meta holds source-specific fields: title, author, license, path, ...
 	Meta map[string]string
+
+	// Scratch is working memory that consecutive stages may share while
+	// this document passes through them (e.g. one word split of Text used
+	// by two filters), because a Stage may not keep per-document state of
+	// its own. It is not part of the document: never written to Parquet,
+	// never read by the pipeline. A stage that reads it must check that it
+	// was computed from the current Text and ignore it otherwise.
+	Scratch any `json:"-"`
 }
 
 // SetMeta sets a meta key, allocating the map on first use; empty values are

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"strings"
 	"sync"
@@ -146,6 +147,22 @@ func removeCitations(line string) string {
 // Deliberate difference: a Han or Hiragana character counts as a word of
 // its own, as in tokenize, so that Chinese and Japanese lines (no spaces)
 // are not all "one word" and removed by min_words_per_line.
+// hasLongRun reports whether line has more than limit bytes between two
+// ASCII spaces. A word longer than limit code points is such a run (a word
+// holds no space and has at least as many bytes as code points), so when
+// there is none, no word can be too long and the full word count that the
+// long-word check needs is skipped; the search uses vectorised IndexByte.
+func hasLongRun(line string, limit int) bool {
+	for len(line) > limit {
+		i := strings.IndexByte(line, ' ')
+		if i < 0 || i > limit {
+			return true
+		}
+		line = line[i+1:]
+	}
+	return false
+}
+
 func countFields(line string, maxLen, need int) (n int, tooLong bool) {
 	inWord := false
 	wordLen := 0
@@ -189,8 +206,22 @@ func countFields(line string, maxLen, need int) (n int, tooLong bool) {
 // matches is ASCII) into buf and returns it.
 func lowerASCII(buf []byte, s string) []byte {
 	buf = append(buf[:0], s...)
-	for i, c := range buf {
-		if c >= 'A' && c <= 'Z' {
+	// Eight bytes at a time (SWAR): per byte, the high bit of ge is set
+	// when its low seven bits are >= 'A', of gt when they are > 'Z'; no
+	// sum carries into the next byte. Bytes >= 0x80 are left alone.
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(buf); i += 8 {
+		v := binary.LittleEndian.Uint64(buf[i:])
+		low := v &^ high
+		ge := low + (0x80-'A')*ones
+		gt := low + (0x80-'Z'-1)*ones
+		if mask := ge &^ gt &^ v & high; mask != 0 {
+			binary.LittleEndian.PutUint64(buf[i:], v|mask>>2) // 0x80>>2 = 'a'-'A'
+		}
+	}
+	for ; i < len(buf); i++ {
+		if c := buf[i]; c >= 'A' && c <= 'Z' {
 			buf[i] = c + 'a' - 'A'
 		}
 	}
@@ -268,7 +299,7 @@ func (s *c4Stage) Apply(d *doc.Document, c doc.Counter) string {
 		// Only a line longer than max_word_length bytes can hold a longer
 		// word, and only min_words_per_line words need counting otherwise.
 		need := o.MinWordsPerLine
-		checkLong := o.MaxWordLength > 0 && len(line) > o.MaxWordLength
+		checkLong := o.MaxWordLength > 0 && len(line) > o.MaxWordLength && hasLongRun(line, o.MaxWordLength)
 		if checkLong {
 			need = 0
 		}
@@ -394,15 +425,15 @@ func (s *fineWebStage) Apply(d *doc.Document, c doc.Counter) string {
 	var dupChars int64
 	// text.split("\n"): a trailing newline yields a final empty line.
 	start := 0
-	for i := 0; i <= len(text); i++ {
-		if i < len(text) && text[i] != '\n' {
-			continue
-		}
-		line := text[start:i]
-		if i < len(text) {
+	for {
+		end := len(text)
+		i := strings.IndexByte(text[start:], '\n')
+		if i >= 0 {
+			end = start + i
 			newlines++
 		}
-		start = i + 1
+		line := text[start:end]
+		start = end + 1
 		// Tolerate CRLF text: the "\r" is not part of the line's content.
 		line = strings.TrimSuffix(line, "\r")
 		lines++
@@ -418,6 +449,9 @@ func (s *fineWebStage) Apply(d *doc.Document, c doc.Counter) string {
 			if cnt, _ := tab.add(hashString(line), 0); cnt > 1 {
 				dupChars += int64(n)
 			}
+		}
+		if i < 0 {
+			break
 		}
 	}
 	ratio := float64(punct) / float64(lines)

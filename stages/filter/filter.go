@@ -53,7 +53,10 @@ func New(opts Options) ([]doc.Stage, error) {
 		st = append(st, newCodeStage(opts.Code))
 	}
 	if opts.GopherRepetition.Enabled {
-		st = append(st, newGopherRepetition(opts.GopherRepetition))
+		g := newGopherRepetition(opts.GopherRepetition)
+		// gopher_quality follows directly and splits words the same way.
+		g.shareWords = opts.GopherQuality.Enabled
+		st = append(st, g)
 	}
 	if opts.GopherQuality.Enabled {
 		st = append(st, newGopherQuality(opts.GopherQuality))

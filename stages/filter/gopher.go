@@ -47,10 +47,13 @@ func (g *gopherQuality) Apply(d *doc.Document, c doc.Counter) string {
 	}
 	o := &g.o
 	text := d.Text
-	buf := getTokens()
+	buf := takeWords(d)
+	if buf == nil {
+		buf = getTokens()
+		*buf = tokenize(text, (*buf)[:0])
+	}
 	defer putTokens(buf)
-	toks := tokenize(text, (*buf)[:0])
-	*buf = toks
+	toks := *buf
 
 	nWords := len(toks)
 	nonSymbol, nonSymbolRunes := 0, 0
@@ -172,6 +175,34 @@ type gopherRepetition struct {
 	o GopherRepetitionOptions
 	// maxN is the largest n of any n-gram rule, to size prefix arrays once.
 	maxN int
+	// shareWords is set by New when gopher_quality runs right after this
+	// stage: a kept document then carries its word split to it in
+	// d.Scratch instead of gopher_quality splitting the text again.
+	shareWords bool
+}
+
+// sharedWords is the word split gopher_repetition leaves in d.Scratch for
+// gopher_quality. text is the Text it was computed from: a stage in
+// between that rewrote Text invalidates it.
+type sharedWords struct {
+	text string
+	toks *[]token
+}
+
+// takeWords returns the word split left in d.Scratch for d's current Text,
+// or nil, and clears the slot: the caller owns the buffer and returns it to
+// the pool.
+func takeWords(d *doc.Document) *[]token {
+	sw, ok := d.Scratch.(*sharedWords)
+	if !ok {
+		return nil
+	}
+	d.Scratch = nil
+	if sw.text != d.Text {
+		putTokens(sw.toks)
+		return nil
+	}
+	return sw.toks
 }
 
 func newGopherRepetition(o GopherRepetitionOptions) *gopherRepetition {
@@ -203,12 +234,21 @@ func (g *gopherRepetition) Apply(d *doc.Document, c doc.Counter) string {
 	if isCode(d.Language) {
 		return ""
 	}
-	o := &g.o
 	text := d.Text
 	buf := getTokens()
-	defer putTokens(buf)
 	toks, spaces := tokenizeCounting(text, (*buf)[:0])
 	*buf = toks
+	rule := g.apply(text, toks, spaces)
+	if rule == "" && g.shareWords {
+		d.Scratch = &sharedWords{text: text, toks: buf}
+	} else {
+		putTokens(buf)
+	}
+	return rule
+}
+
+func (g *gopherRepetition) apply(text string, toks []token, spaces int) string {
+	o := &g.o
 	nw := len(toks)
 	total := spaces
 	for _, t := range toks {
