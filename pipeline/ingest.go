@@ -342,6 +342,9 @@ func (g *ingest) process(src *ingestSource, b *batch) {
 				break
 			}
 		}
+		// Whatever the stages shared stays with them: the batch waits for
+		// its turn to be written and must not hold word splits meanwhile.
+		d.Scratch = nil
 	}
 }
 

@@ -98,7 +98,9 @@ type Reader interface {
 // (documents and characters) per source and per rule. Changes a stage makes
 // without dropping (a PII replacement, a line removed) are counted through c.
 // A Stage is called from many goroutines at once, so it must not keep
-// per-document state outside the document.
+// per-document state outside the document; consecutive stages that want to
+// share work on one document use Document.Scratch, which the pipeline
+// clears after the last stage.
 type Stage interface {
 	Name() string
 	Apply(d *Document, c Counter) (dropRule string)
