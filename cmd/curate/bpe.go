@@ -235,24 +235,34 @@ func readTextChunks(r io.Reader, add func(string) bool) (int64, error) {
 	}
 }
 
+// loadAndRead is what encode and decode share: parse the flags, check
+// them, load the tokenizer and read all of stdin.
+func loadAndRead(fs *flag.FlagSet, args []string, path, format *string, stdin io.Reader) (*bpe.Tokenizer, []byte, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if *path == "" || (*format != "text" && *format != "bin") {
+		return nil, nil, fmt.Errorf("%w: need --tokenizer and --format text|bin", errUsage)
+	}
+	tok, err := bpe.LoadPath(*path)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := io.ReadAll(stdin)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	return tok, in, nil
+}
+
 func bpeEncode(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bpe encode", flag.ContinueOnError)
 	path := fs.String("tokenizer", "", "tokenizer directory or file")
 	special := fs.Bool("special", false, "encode special-token text as special ids")
 	format := fs.String("format", "text", "output: text (space-separated ids) or bin (uint32 little-endian)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *path == "" || (*format != "text" && *format != "bin") {
-		return fmt.Errorf("%w: need --tokenizer and --format text|bin", errUsage)
-	}
-	tok, err := bpe.LoadPath(*path)
+	tok, in, err := loadAndRead(fs, args, path, format, stdin)
 	if err != nil {
 		return err
-	}
-	in, err := io.ReadAll(stdin)
-	if err != nil {
-		return fmt.Errorf("reading stdin: %w", err)
 	}
 	var ids []uint32
 	if *special {
@@ -281,19 +291,9 @@ func bpeDecode(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bpe decode", flag.ContinueOnError)
 	path := fs.String("tokenizer", "", "tokenizer directory or file")
 	format := fs.String("format", "text", "input: text (whitespace-separated ids) or bin (uint32 little-endian)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *path == "" || (*format != "text" && *format != "bin") {
-		return fmt.Errorf("%w: need --tokenizer and --format text|bin", errUsage)
-	}
-	tok, err := bpe.LoadPath(*path)
+	tok, in, err := loadAndRead(fs, args, path, format, stdin)
 	if err != nil {
 		return err
-	}
-	in, err := io.ReadAll(stdin)
-	if err != nil {
-		return fmt.Errorf("reading stdin: %w", err)
 	}
 	var ids []uint32
 	if *format == "bin" {

@@ -466,15 +466,12 @@ type zipWalker struct {
 
 func newZipWalker(p string) (*zipWalker, error) {
 	w := &zipWalker{repo: repoName(p)}
-	local := p
-	if sources.IsURL(p) {
-		// zip needs random access: fetch to a temporary file first.
-		tmp, err := download(p)
-		if err != nil {
-			return nil, err
-		}
-		w.tmp, local = tmp, tmp
+	// zip needs random access: a URL is fetched to a temporary file first.
+	local, tmp, err := localCopy(p)
+	if err != nil {
+		return nil, err
 	}
+	w.tmp = tmp
 	zr, err := zip.OpenReader(local)
 	if err != nil {
 		w.close()
@@ -513,6 +510,17 @@ func newZipWalker(p string) (*zipWalker, error) {
 	}
 	w.license = detectLicense(texts)
 	return w, nil
+}
+
+// localCopy returns a local path for p: p itself for a file, or a
+// temporary download (returned as tmp, for the caller to remove) for a URL,
+// since zip and Parquet need random access.
+func localCopy(p string) (local, tmp string, err error) {
+	if !sources.IsURL(p) {
+		return p, "", nil
+	}
+	tmp, err = download(p)
+	return tmp, tmp, err
 }
 
 func download(url string) (string, error) {

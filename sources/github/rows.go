@@ -133,14 +133,11 @@ type parquetWalker struct {
 
 func newParquetWalker(p string, cols Columns) (*parquetWalker, error) {
 	w := &parquetWalker{path: p}
-	local := p
-	if sources.IsURL(p) {
-		tmp, err := download(p)
-		if err != nil {
-			return nil, err
-		}
-		w.tmp, local = tmp, tmp
+	local, tmp, err := localCopy(p)
+	if err != nil {
+		return nil, err
 	}
+	w.tmp = tmp
 	f, err := os.Open(local)
 	if err != nil {
 		w.close()
