@@ -23,6 +23,7 @@ import (
 	"github.com/curate-dev/curate/sources/books"
 	"github.com/curate-dev/curate/sources/commoncrawl"
 	"github.com/curate-dev/curate/sources/github"
+	"github.com/curate-dev/curate/sources/journals"
 	"github.com/curate-dev/curate/sources/jsonl"
 	"github.com/curate-dev/curate/sources/reddit"
 	"github.com/curate-dev/curate/sources/wikipedia"
@@ -96,6 +97,9 @@ type SourceConfig struct {
 	GitHub      *github.Options      `yaml:"github"`
 	Wikipedia   *wikipedia.Options   `yaml:"wikipedia"`
 	Reddit      *reddit.Options      `yaml:"reddit"`
+	// Journals reads arXiv LaTeX sources, PMC/JATS articles and MEDLINE
+	// citations.
+	Journals *journals.Options `yaml:"journals"`
 }
 
 // DefaultConfig is what an empty file means.

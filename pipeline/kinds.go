@@ -10,6 +10,7 @@ import (
 	"github.com/curate-dev/curate/sources/books"
 	"github.com/curate-dev/curate/sources/commoncrawl"
 	"github.com/curate-dev/curate/sources/github"
+	"github.com/curate-dev/curate/sources/journals"
 	"github.com/curate-dev/curate/sources/jsonl"
 	"github.com/curate-dev/curate/sources/reddit"
 	"github.com/curate-dev/curate/sources/wikipedia"
@@ -46,6 +47,9 @@ func (s *SourceConfig) kinds() []kindBlock {
 		{"github", s.GitHub != nil,
 			func() (sources.Kind, error) { return github.New(*s.GitHub) },
 			func() error { return s.GitHub.Validate() }, true},
+		{"journals", s.Journals != nil,
+			func() (sources.Kind, error) { return journals.New(*s.Journals) },
+			func() error { return s.Journals.Validate() }, true},
 	}
 }
 

@@ -18,6 +18,7 @@ var defaultFilterPreset = map[string]string{
 	"reddit":      "reddit",
 	"commoncrawl": "web",
 	"github":      "code",
+	"journals":    "journals",
 }
 
 // filterOptions is the filter configuration a source runs with, nil for

@@ -333,7 +333,7 @@ func defaultPII() PIIOptions {
 }
 
 // Presets lists the source kinds Preset knows.
-var Presets = []string{"web", "wikipedia", "books", "reddit", "code"}
+var Presets = []string{"web", "wikipedia", "books", "reddit", "code", "journals"}
 
 // Preset returns the rules for one source kind:
 //
@@ -349,6 +349,9 @@ var Presets = []string{"web", "wikipedia", "books", "reddit", "code"}
 //     and PII; comments are too short for Gopher quality's 50 words.
 //   - code: The Stack / StarCoder rules, a 1 MB size cap as The Stack had,
 //     and PII.
+//   - journals: scientific articles (arXiv LaTeX, PMC, MEDLINE abstracts):
+//     a 50-word floor and PII, as RedPajama's arXiv and Dolma's peS2o
+//     (LaTeX math fails Gopher's symbol and alphabetic-word rules).
 //
 // An unknown kind returns the web preset; Validate reports it.
 func Preset(kind string) Options {
@@ -386,6 +389,9 @@ func Preset(kind string) Options {
 		o.Length.Enabled = true
 		o.Length.MaxChars = 1 << 20
 		o.Code.Enabled = true
+	case "journals":
+		o.Length.Enabled = true
+		o.Length.MinWords = 50
 	default: // "web" and unknown
 		o.Language.Enabled = true
 		o.Language.MinScore = 0.65

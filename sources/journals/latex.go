@@ -1,0 +1,628 @@
+package journals
+
+import (
+	"regexp"
+	"strings"
+)
+
+// commentLine marks a line that held only a comment. TeX joins the lines
+// around such a line, so the marker and its newline are removed at the
+// very end; until then line numbers stay those of the source file, for
+// error messages.
+const commentLine = "\x00"
+
+// stripComments removes % comments (an escaped \% stays) and comment
+// environments, keeping every newline so line numbers do not move.
+func stripComments(s string) string {
+	if strings.IndexByte(s, '%') < 0 && !strings.Contains(s, `\begin{comment}`) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	inCommentEnv := false
+	for len(s) > 0 {
+		line := s
+		nl := strings.IndexByte(s, '\n')
+		if nl >= 0 {
+			line, s = s[:nl], s[nl+1:]
+		} else {
+			s = ""
+		}
+		cut := commentStart(line)
+		code := line
+		if cut >= 0 {
+			code = line[:cut]
+		}
+		trimmed := strings.TrimSpace(code)
+		switch {
+		case inCommentEnv:
+			if strings.Contains(code, `\end{comment}`) {
+				inCommentEnv = false
+			}
+			b.WriteString(commentLine)
+		case strings.HasPrefix(trimmed, `\begin{comment}`):
+			inCommentEnv = !strings.Contains(code, `\end{comment}`)
+			b.WriteString(commentLine)
+		case cut >= 0 && trimmed == "":
+			b.WriteString(commentLine)
+		default:
+			b.WriteString(code)
+		}
+		if nl >= 0 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// commentStart is the index of the % starting a comment on line, -1 if
+// none. A % preceded by an odd number of backslashes is a literal.
+func commentStart(line string) int {
+	for i := 0; i < len(line); i++ {
+		if line[i] != '%' {
+			continue
+		}
+		n := 0
+		for j := i - 1; j >= 0 && line[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// readGroup reads a balanced {...} group starting at s[i] (after optional
+// white space) and returns its content and the index after it; ok is false
+// if there is no group there or it does not close.
+func readGroup(s string, i int) (content string, end int, ok bool) {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	if i >= len(s) || s[i] != '{' {
+		return "", i, false
+	}
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++ // skip the escaped character (\{ \} \\)
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return s[i+1 : j], j + 1, true
+			}
+		}
+	}
+	return "", i, false
+}
+
+// readOptional skips an optional [..] argument at s[i] (after spaces),
+// returning its content and the index after it.
+func readOptional(s string, i int) (content string, end int, ok bool) {
+	j := i
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	if j >= len(s) || s[j] != '[' {
+		return "", i, false
+	}
+	depth := 0
+	for k := j; k < len(s); k++ {
+		switch s[k] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case ']':
+			if depth == 0 {
+				return s[j+1 : k], k + 1, true
+			}
+		}
+	}
+	return "", i, false
+}
+
+// commandAt reads the control word starting at s[i] == '\\': its name
+// (letters and @) and the index after it. A control symbol (\\, \%) has a
+// one-character name.
+func commandAt(s string, i int) (name string, end int) {
+	j := i + 1
+	for j < len(s) && isLetter(s[j]) {
+		j++
+	}
+	if j == i+1 && j < len(s) {
+		return s[i+1 : j+1], j + 1
+	}
+	return s[i+1 : j], j
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '@' }
+
+// macroDefs finds the paper's macro definitions: \newcommand,
+// \renewcommand, \providecommand (starred or not) and \def/\gdef. simple
+// holds those without arguments, the ones RedPajama expands; spans are the
+// byte ranges of every definition parsed, to be cut from the text.
+func macroDefs(s string) (simple map[string]string, spans [][2]int) {
+	simple = map[string]string{}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		name, j := commandAt(s, i)
+		switch name {
+		case "newcommand", "renewcommand", "providecommand", "DeclareRobustCommand":
+			k := j
+			if k < len(s) && s[k] == '*' {
+				k++
+			}
+			var macro string
+			if g, e, ok := readGroup(s, k); ok {
+				macro, k = strings.TrimSpace(g), e
+			} else {
+				for k < len(s) && s[k] == ' ' {
+					k++
+				}
+				if k < len(s) && s[k] == '\\' {
+					n, e := commandAt(s, k)
+					macro, k = `\`+n, e
+				}
+			}
+			if !strings.HasPrefix(macro, `\`) {
+				continue
+			}
+			_, k2, hasArgs := readOptional(s, k)
+			k = k2
+			if hasArgs {
+				// A default for the first argument may follow.
+				_, k, _ = readOptional(s, k)
+			}
+			body, e, ok := readGroup(s, k)
+			if !ok {
+				continue
+			}
+			if !hasArgs {
+				simple[macro[1:]] = body
+			}
+			spans = append(spans, [2]int{i, e})
+			i = e - 1
+		case "def", "gdef":
+			k := j
+			for k < len(s) && s[k] == ' ' {
+				k++
+			}
+			if k >= len(s) || s[k] != '\\' {
+				continue
+			}
+			macro, e := commandAt(s, k)
+			k = e
+			// Parameter text (#1, delimiters) before the body: not simple.
+			params := k
+			for params < len(s) && s[params] != '{' && s[params] != '\n' {
+				params++
+			}
+			body, e2, ok := readGroup(s, params)
+			if !ok {
+				continue
+			}
+			if strings.TrimSpace(s[k:params]) == "" {
+				simple[macro] = body
+			}
+			spans = append(spans, [2]int{i, e2})
+			i = e2 - 1
+		}
+	}
+	return simple, spans
+}
+
+// cutSpans removes byte ranges (sorted, not overlapping) from s, keeping
+// their newlines so line structure survives.
+func cutSpans(s string, spans [][2]int) string {
+	if len(spans) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, sp := range spans {
+		if sp[0] < last {
+			continue
+		}
+		b.WriteString(s[last:sp[0]])
+		b.WriteString(strings.Repeat("\n", strings.Count(s[sp[0]:sp[1]], "\n")))
+		last = sp[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// expandMacros replaces uses of argument-less macros by their bodies,
+// recursively up to a small depth so self-referring definitions end.
+func expandMacros(s string, macros map[string]string) string {
+	if len(macros) == 0 {
+		return s
+	}
+	return expandDepth(s, macros, 0)
+}
+
+func expandDepth(s string, macros map[string]string, depth int) string {
+	if depth > 8 || strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		name, end := commandAt(s, i)
+		body, ok := macros[name]
+		if !ok || name == "" {
+			i = end - 1
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(expandDepth(body, macros, depth+1))
+		last = end
+		i = end - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// envSpan finds the next \begin{name...} at or after from whose name
+// satisfies match, and its matching \end (nesting counted); it returns the
+// env name and the spans of the whole environment and of its body.
+func envSpan(s string, from int, match func(string) bool) (name string, start, bodyStart, bodyEnd, end int, ok bool) {
+	for {
+		i := strings.Index(s[from:], `\begin`)
+		if i < 0 {
+			return "", 0, 0, 0, 0, false
+		}
+		i += from
+		g, e, gok := readGroup(s, i+len(`\begin`))
+		if !gok || !match(g) {
+			from = i + len(`\begin`)
+			continue
+		}
+		open, closeTag := `\begin{`+g+`}`, `\end{`+g+`}`
+		depth, k := 1, e
+		for depth > 0 {
+			no := strings.Index(s[k:], open)
+			nc := strings.Index(s[k:], closeTag)
+			if nc < 0 {
+				// Unclosed: the environment runs to the end of the text.
+				return g, i, e, len(s), len(s), true
+			}
+			if no >= 0 && no < nc {
+				depth++
+				k += no + len(open)
+				continue
+			}
+			depth--
+			if depth == 0 {
+				return g, i, e, k + nc, k + nc + len(closeTag), true
+			}
+			k += nc + len(closeTag)
+		}
+	}
+}
+
+// floatEnvs are the environments whose bodies are dropped (their captions
+// kept): figures, tables and their variants.
+func floatKind(env string) string {
+	e := strings.TrimSuffix(env, "*")
+	switch e {
+	case "figure", "wrapfigure", "sidewaysfigure", "SCfigure", "figwindow", "subfigure":
+		return "Figure"
+	case "table", "wraptable", "sidewaystable", "SCtable", "tabwindow", "longtable", "subtable":
+		return "Table"
+	case "algorithm", "algorithm2e":
+		return "Algorithm"
+	}
+	return ""
+}
+
+// captions returns the text of every \caption / \captionof / \subcaption
+// inside s.
+func captions(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		name, j := commandAt(s, i)
+		if name != "caption" && name != "captionof" && name != "subcaption" {
+			continue
+		}
+		k := j
+		if k < len(s) && s[k] == '*' {
+			k++
+		}
+		if name == "captionof" {
+			_, k2, ok := readGroup(s, k)
+			if !ok {
+				continue
+			}
+			k = k2
+		}
+		_, k, _ = readOptional(s, k)
+		g, e, ok := readGroup(s, k)
+		if !ok {
+			continue
+		}
+		if t := strings.Join(strings.Fields(g), " "); t != "" {
+			out = append(out, t)
+		}
+		i = e - 1
+	}
+	return out
+}
+
+// replaceFloats drops figure/table bodies, keeping their captions as
+// "Figure: ..." paragraphs when keepCaptions.
+func replaceFloats(s string, keepCaptions bool) string {
+	var b strings.Builder
+	from := 0
+	for {
+		env, start, bs, be, end, ok := envSpan(s, from, func(n string) bool { return floatKind(n) != "" })
+		if !ok {
+			break
+		}
+		b.WriteString(s[from:start])
+		if keepCaptions {
+			for _, c := range captions(s[bs:be]) {
+				b.WriteString("\n\n" + floatKind(env) + ": " + c + "\n\n")
+			}
+		}
+		from = end
+	}
+	if from == 0 {
+		return s
+	}
+	b.WriteString(s[from:])
+	return b.String()
+}
+
+// removeEnvs drops whole environments by name.
+func removeEnvs(s string, names ...string) string {
+	match := func(n string) bool {
+		for _, x := range names {
+			if n == x {
+				return true
+			}
+		}
+		return false
+	}
+	var b strings.Builder
+	from := 0
+	for {
+		_, start, _, _, end, ok := envSpan(s, from, match)
+		if !ok {
+			break
+		}
+		b.WriteString(s[from:start])
+		from = end
+	}
+	if from == 0 {
+		return s
+	}
+	b.WriteString(s[from:])
+	return b.String()
+}
+
+// dropCommands removes commands with their optional and braced arguments:
+// bibliography commands, \includegraphics, \includepdf, and layout
+// commands that carry no text. nargs is the number of {} arguments.
+var dropCommands = map[string]int{
+	"bibliography": 1, "bibliographystyle": 1, "printbibliography": 0, "addbibresource": 1,
+	"includegraphics": 1, "includepdf": 1, "maketitle": 0, "tableofcontents": 0,
+	"newpage": 0, "clearpage": 0, "cleardoublepage": 0, "pagebreak": 0, "linebreak": 0,
+	"vspace": 1, "hspace": 1, "bigskip": 0, "medskip": 0, "smallskip": 0, "noindent": 0,
+	"vfill": 0, "hfill": 0, "centering": 0, "thispagestyle": 1, "pagestyle": 1,
+	"setcounter": 2, "addtocounter": 2, "setlength": 2, "addtolength": 2,
+	"label": 1, "appendix": 0, "definecolor": 3, "colorlet": 2, "FloatBarrier": 0, "balance": 0,
+}
+
+var vskipRe = regexp.MustCompile(`\\vskip\s*-?[\d.]+\s*(?:cm|mm|pt|in|em|ex|bp|pc)`)
+
+func removeCommands(s string) string {
+	s = vskipRe.ReplaceAllString(s, "")
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		name, j := commandAt(s, i)
+		n, ok := dropCommands[name]
+		if !ok {
+			i = j - 1
+			continue
+		}
+		k := j
+		if k < len(s) && s[k] == '*' {
+			k++
+		}
+		_, k, _ = readOptional(s, k)
+		good := true
+		for a := 0; a < n; a++ {
+			_, e, ok := readGroup(s, k)
+			if !ok {
+				good = false
+				break
+			}
+			k = e
+		}
+		if !good {
+			i = j - 1
+			continue
+		}
+		b.WriteString(s[last:i])
+		last = k
+		i = k - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// hasCommand reports whether s uses the control word \name (not a longer
+// one: \part is not \partial).
+func hasCommand(s, name string) bool {
+	for i := 0; ; {
+		k := strings.Index(s[i:], `\`+name)
+		if k < 0 {
+			return false
+		}
+		if n, _ := commandAt(s, i+k); n == name {
+			return true
+		}
+		i += k + 1
+	}
+}
+
+// sectionLevels maps sectioning commands to heading depth.
+var sectionLevels = map[string]int{
+	"part": 1, "chapter": 1, "section": 1, "subsection": 2, "subsubsection": 3,
+	"paragraph": 4, "subparagraph": 5,
+}
+
+// firstSection is the index of the first sectioning command in s, -1 if
+// none. \paragraph does not count: papers use it inside the abstract.
+func firstSection(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		name, j := commandAt(s, i)
+		switch name {
+		case "part", "chapter", "section", "subsection", "subsubsection":
+			k := j
+			if k < len(s) && s[k] == '*' {
+				k++
+			}
+			_, k, _ = readOptional(s, k)
+			if _, _, ok := readGroup(s, k); ok {
+				return i
+			}
+		}
+		i = j - 1
+	}
+	return -1
+}
+
+// headings turns \section{Title} and its kin into Markdown-style
+// headings on their own paragraph.
+func headings(s string) string {
+	shift := 0
+	if hasCommand(s, "chapter") || hasCommand(s, "part") {
+		shift = 1
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		name, j := commandAt(s, i)
+		level, ok := sectionLevels[name]
+		if !ok {
+			i = j - 1
+			continue
+		}
+		k := j
+		if k < len(s) && s[k] == '*' {
+			k++
+		}
+		_, k, _ = readOptional(s, k)
+		title, e, ok := readGroup(s, k)
+		if !ok {
+			i = j - 1
+			continue
+		}
+		if name != "part" && name != "chapter" {
+			level += shift
+		}
+		b.WriteString(s[last:i])
+		b.WriteString("\n\n" + strings.Repeat("#", min(level, 6)) + " " + strings.Join(strings.Fields(title), " ") + "\n\n")
+		last = e
+		i = e - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+var (
+	blankLinesRe = regexp.MustCompile(`\n[ \t]*(?:\n[ \t]*)+`)
+	// A bold or large "Abstract" heading in a titlepage, as old papers
+	// write it instead of the abstract environment.
+	abstractHeadRe = regexp.MustCompile(`(?i)\{\s*(?:\\(?:bf|bfseries|large|Large|sc|scshape|em|it|textbf|normalsize|small)\s*\{?\s*)+abstract\.?\s*\}?\s*\}`)
+)
+
+// tidy removes the comment-line markers with their newlines, trailing
+// white space and runs of blank lines.
+func tidy(s string) string {
+	s = strings.ReplaceAll(s, commentLine+"\n", "")
+	s = strings.ReplaceAll(s, commentLine, "")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t\r")
+	}
+	s = strings.Join(lines, "\n")
+	s = blankLinesRe.ReplaceAllString(s, "\n\n")
+	return strings.TrimSpace(s)
+}
+
+var (
+	plainCmdRe = regexp.MustCompile(`\\[a-zA-Z@]+\*?(\[[^\]]*\])?`)
+	spaceRe    = regexp.MustCompile(`\s+`)
+)
+
+// plainText flattens a short LaTeX fragment (a title, an author list) for
+// meta: \thanks and footnotes dropped, commands removed, braces gone.
+func plainText(s string) string {
+	s = removeArgCommands(s, "thanks", "footnote", "inst", "affiliation", "email", "footnotemark", "orcid", "fnref", "tnoteref")
+	s = strings.ReplaceAll(s, `\\`, " ")
+	s = plainCmdRe.ReplaceAllString(s, " ")
+	s = strings.NewReplacer("{", "", "}", "", "~", " ", "$", "").Replace(s)
+	return strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
+}
+
+// removeArgCommands removes the named commands with one braced argument.
+func removeArgCommands(s string, names ...string) string {
+	for _, n := range names {
+		for {
+			i := strings.Index(s, `\`+n)
+			if i < 0 {
+				break
+			}
+			name, j := commandAt(s, i)
+			if name != n {
+				s = s[:i] + " " + s[i+1:] // not this command; keep scanning past it
+				continue
+			}
+			_, k, _ := readOptional(s, j)
+			_, e, ok := readGroup(s, k)
+			if !ok {
+				e = j
+			}
+			s = s[:i] + s[e:]
+		}
+	}
+	return s
+}

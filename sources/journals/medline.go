@@ -1,0 +1,343 @@
+package journals
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"maps"
+	"regexp"
+	"sort"
+	"strings"
+
+	"golang.org/x/net/html/charset"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/sources"
+)
+
+// pubmedArticle is the part of a <PubmedArticle> a document needs. Text
+// fields are taken as inner XML because titles and abstracts carry inline
+// markup (<i>, <sub>, <sup>, <b>).
+type pubmedArticle struct {
+	Citation struct {
+		Status  string `xml:"Status,attr"`
+		PMID    string `xml:"PMID"`
+		Article struct {
+			Journal struct {
+				Title   string `xml:"Title"`
+				PubDate struct {
+					Year        string `xml:"Year"`
+					MedlineDate string `xml:"MedlineDate"`
+				} `xml:"JournalIssue>PubDate"`
+			} `xml:"Journal"`
+			Title    innerXML `xml:"ArticleTitle"`
+			Abstract struct {
+				Texts []struct {
+					Label string `xml:"Label,attr"`
+					innerXML
+				} `xml:"AbstractText"`
+			} `xml:"Abstract"`
+			Languages []string `xml:"Language"`
+			ELocation []struct {
+				Type  string `xml:"EIdType,attr"`
+				Value string `xml:",chardata"`
+			} `xml:"ELocationID"`
+			PubTypes []string `xml:"PublicationTypeList>PublicationType"`
+		} `xml:"Article"`
+	} `xml:"MedlineCitation"`
+	PubmedData struct {
+		IDs []struct {
+			Type  string `xml:"IdType,attr"`
+			Value string `xml:",chardata"`
+		} `xml:"ArticleIdList>ArticleId"`
+	} `xml:"PubmedData"`
+}
+
+type innerXML struct {
+	Inner string `xml:",innerxml"`
+}
+
+// medlineReader yields one document per <PubmedArticle> with an abstract.
+// The file is decoded as a token stream: NLM writes whole files on one
+// line, so nothing here is line-based.
+type medlineReader struct {
+	src    *Source
+	path   string
+	stream *sources.Stream
+	dec    *xml.Decoder
+	counts doc.Counts
+	last   string // PMID of the last citation read, for error context
+	done   bool
+}
+
+func (s *Source) newMedlineReader(path string, st *sources.Stream, br *bufio.Reader) *medlineReader {
+	return &medlineReader{src: s, path: path, stream: st, dec: newXMLDecoder(br), counts: doc.Counts{}}
+}
+
+// newXMLDecoder is encoding/xml in strict mode that knows HTML's named
+// entities (JATS and PubMed files use &nbsp; and friends without a DTD)
+// and non-UTF-8 declarations.
+func newXMLDecoder(r io.Reader) *xml.Decoder {
+	dec := xml.NewDecoder(r)
+	dec.Strict = true
+	dec.Entity = xml.HTMLEntity
+	dec.CharsetReader = charset.NewReaderLabel
+	return dec
+}
+
+// Stats counts citations read ("medline.citation"), skipped per reason
+// ("medline.skip.no_abstract", "medline.skip.deleted",
+// "medline.skip.book") and PMIDs listed in <DeleteCitation> blocks
+// ("medline.delete_citation").
+func (r *medlineReader) Stats() doc.Counts { return maps.Clone(r.counts) }
+
+// InputOffset is how many raw input bytes have been read, for progress.
+func (r *medlineReader) InputOffset() int64 { return r.stream.CompressedOffset() }
+
+func (r *medlineReader) Close() error { return r.stream.Close() }
+
+func (r *medlineReader) Next() (*doc.Document, error) {
+	for !r.done {
+		off := r.dec.InputOffset()
+		tok, err := r.dec.Token()
+		if err == io.EOF {
+			r.done = true
+			break
+		}
+		if err != nil {
+			r.done = true
+			return nil, r.xmlError(err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "PubmedArticleSet":
+			continue
+		case "PubmedArticle":
+			var a pubmedArticle
+			if err := r.dec.DecodeElement(&a, &se); err != nil {
+				r.done = true
+				return nil, r.xmlError(err)
+			}
+			r.counts.Add("medline.citation", 1)
+			pmid := strings.TrimSpace(a.Citation.PMID)
+			r.last = pmid
+			if pmid == "" {
+				return nil, &doc.RecordError{File: r.path, Record: "PubmedArticle", Offset: off, Err: errors.New("citation without a PMID")}
+			}
+			d, skip := r.document(&a, pmid)
+			if skip != "" {
+				r.counts.Add("medline.skip."+skip, 1)
+				continue
+			}
+			return d, nil
+		case "DeleteCitation":
+			var del struct {
+				PMIDs []string `xml:"PMID"`
+			}
+			if err := r.dec.DecodeElement(&del, &se); err != nil {
+				r.done = true
+				return nil, r.xmlError(err)
+			}
+			r.counts.Add("medline.delete_citation", int64(len(del.PMIDs)))
+		case "PubmedBookArticle":
+			if err := r.dec.Skip(); err != nil {
+				r.done = true
+				return nil, r.xmlError(err)
+			}
+			r.counts.Add("medline.skip.book", 1)
+		default:
+			if err := r.dec.Skip(); err != nil {
+				r.done = true
+				return nil, r.xmlError(err)
+			}
+		}
+	}
+	return nil, io.EOF
+}
+
+// xmlError names the file, the position and the last good citation; a
+// stream error (a truncated gzip) already carries its own position.
+func (r *medlineReader) xmlError(err error) error {
+	return xmlPosError(r.path, r.dec, "PMID", r.last, err)
+}
+
+func xmlPosError(path string, dec *xml.Decoder, what, last string, err error) error {
+	after := ""
+	if last != "" {
+		after = fmt.Sprintf(" after %s %s", what, last)
+	}
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s: XML syntax error at line %d (byte %d)%s: %s", path, se.Line, dec.InputOffset(), after, se.Msg)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "stream") {
+		return fmt.Errorf("%s: XML ends early at byte %d%s: %w", path, dec.InputOffset(), after, err)
+	}
+	return fmt.Errorf("%s%s: %w", path, after, err)
+}
+
+func (r *medlineReader) document(a *pubmedArticle, pmid string) (*doc.Document, string) {
+	if r.src.deletedLater(r.path, pmid) {
+		return nil, "deleted"
+	}
+	art := &a.Citation.Article
+	var b strings.Builder
+	title := markupText(art.Title.Inner)
+	b.WriteString(title)
+	abstract := 0
+	for _, t := range art.Abstract.Texts {
+		text := markupText(t.Inner)
+		if text == "" {
+			continue
+		}
+		abstract++
+		b.WriteString("\n\n")
+		if t.Label != "" && !strings.EqualFold(t.Label, "UNLABELLED") {
+			b.WriteString(t.Label)
+			b.WriteString(": ")
+		}
+		b.WriteString(text)
+	}
+	if abstract == 0 && !r.src.opts.Medline.KeepNoAbstract {
+		return nil, "no_abstract"
+	}
+	text := strings.TrimSpace(b.String())
+	if text == "" {
+		return nil, "no_text"
+	}
+	d := &doc.Document{ID: pmid, Text: text, URL: "https://pubmed.ncbi.nlm.nih.gov/" + pmid + "/"}
+	d.SetMeta("pmid", pmid)
+	d.SetMeta("title", title)
+	d.SetMeta("journal", strings.TrimSpace(art.Journal.Title))
+	year := strings.TrimSpace(art.Journal.PubDate.Year)
+	if year == "" {
+		year = firstYear(art.Journal.PubDate.MedlineDate)
+	}
+	d.SetMeta("year", year)
+	d.SetMeta("language", strings.Join(art.Languages, ","))
+	d.SetMeta("status", a.Citation.Status)
+	d.SetMeta("publication_types", strings.Join(art.PubTypes, "; "))
+	for _, id := range a.PubmedData.IDs {
+		switch id.Type {
+		case "doi":
+			d.SetMeta("doi", strings.TrimSpace(id.Value))
+		case "pmc":
+			d.SetMeta("pmcid", strings.TrimSpace(id.Value))
+		}
+	}
+	if d.Meta["doi"] == "" {
+		for _, e := range art.ELocation {
+			if e.Type == "doi" {
+				d.SetMeta("doi", strings.TrimSpace(e.Value))
+			}
+		}
+	}
+	if abstract == 0 {
+		d.SetMeta("no_abstract", "true")
+	}
+	return d, ""
+}
+
+var yearRe = regexp.MustCompile(`\b(1[5-9]|20)\d\d\b`)
+
+func firstYear(s string) string { return yearRe.FindString(s) }
+
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+// markupText turns inline XML (escaped text with <i>, <sup>, ... tags) into
+// plain text: tags dropped, superscripts marked with ^ so that 10<sup>5</sup>
+// stays 10^5, entities decoded, white space collapsed.
+func markupText(inner string) string {
+	if strings.IndexByte(inner, '<') >= 0 {
+		inner = strings.ReplaceAll(inner, "<sup>", "^")
+		inner = tagRe.ReplaceAllString(inner, "")
+	}
+	if strings.IndexByte(inner, '&') >= 0 {
+		inner = html.UnescapeString(inner)
+	}
+	return strings.Join(strings.Fields(inner), " ")
+}
+
+// medlineOrder numbers inputs by base name, the order NLM numbers its
+// baseline and update files in (pubmed26n0001 ... pubmed26n1335 ...),
+// wherever they sit.
+func medlineOrder(inputs []sources.Input) map[string]int {
+	paths := make([]string, len(inputs))
+	for i, in := range inputs {
+		paths[i] = in.Path
+	}
+	sort.SliceStable(paths, func(i, j int) bool {
+		bi, bj := sources.BaseName(paths[i]), sources.BaseName(paths[j])
+		if bi != bj {
+			return bi < bj
+		}
+		return paths[i] < paths[j]
+	})
+	order := make(map[string]int, len(paths))
+	for i, p := range paths {
+		order[p] = i
+	}
+	return order
+}
+
+var (
+	deleteTag = []byte("<DeleteCitation")
+	pmidRe    = regexp.MustCompile(`<PMID[^>]*>\s*(\d+)\s*</PMID>`)
+)
+
+// scanDeletions lists the PMIDs in the <DeleteCitation> block of a MEDLINE
+// file. It looks for the tag with a byte search, not an XML parse (the
+// block closes the file, after some 30,000 citations); inputs that are
+// not MEDLINE are skipped after their first bytes.
+func scanDeletions(in sources.Input, forced bool) ([]string, error) {
+	st, err := sources.OpenUnit(sources.Unit{Input: in, End: -1})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	br := bufio.NewReaderSize(st, 64<<10)
+	if !forced {
+		f, err := sniff(br, "auto")
+		if err != nil || f != "medline" {
+			return nil, nil // Open reports what is wrong with it.
+		}
+	}
+	const chunk = 1 << 20
+	buf := make([]byte, 0, 2*chunk)
+	for {
+		n, err := io.ReadFull(br, buf[len(buf):cap(buf)][:chunk])
+		buf = buf[:len(buf)+n]
+		if i := bytes.Index(buf, deleteTag); i >= 0 {
+			rest, rerr := io.ReadAll(io.LimitReader(br, 256<<20))
+			if rerr != nil {
+				return nil, fmt.Errorf("%s: reading <DeleteCitation>: %w", in.Path, rerr)
+			}
+			block := append(buf[i:], rest...)
+			if j := bytes.Index(block, []byte("</DeleteCitation>")); j >= 0 {
+				block = block[:j]
+			}
+			var pmids []string
+			for _, m := range pmidRe.FindAllSubmatch(block, -1) {
+				pmids = append(pmids, string(m[1]))
+			}
+			return pmids, nil
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: scanning for <DeleteCitation>: %w", in.Path, err)
+		}
+		// Keep a tail so a tag split across chunks is still found.
+		keep := len(deleteTag)
+		copy(buf, buf[len(buf)-keep:])
+		buf = buf[:keep]
+	}
+}
