@@ -115,6 +115,7 @@ type jatsArticle struct {
 	counts doc.Counts
 
 	typ, title, journal, year   string
+	journalID                   string // the NLM abbreviation, when there is no journal-title
 	pmcid, pmid, doi            string
 	licenseURL, licenseText     string
 	authors                     []string
@@ -167,6 +168,9 @@ func (a *jatsArticle) document() (*doc.Document, string) {
 	d.SetMeta("pmcid", a.pmcid)
 	d.SetMeta("pmid", a.pmid)
 	d.SetMeta("doi", a.doi)
+	if a.journal == "" {
+		a.journal = a.journalID
+	}
 	d.SetMeta("journal", a.journal)
 	d.SetMeta("year", a.year)
 	d.SetMeta("article_type", a.typ)
@@ -264,6 +268,12 @@ func (a *jatsArticle) front(dec *xml.Decoder) error {
 			t, err := inlineText(dec)
 			if a.journal == "" {
 				a.journal = t
+			}
+			return true, err
+		case "journal-id":
+			t, err := inlineText(dec)
+			if typ := attr(se, "journal-id-type"); typ == "nlm-ta" || typ == "iso-abbrev" && a.journalID == "" {
+				a.journalID = t
 			}
 			return true, err
 		case "article-id":

@@ -245,7 +245,7 @@ func (a *jatsArticle) float(dec *xml.Decoder, start xml.StartElement, w *textWri
 			w.block(p)
 		}
 	}
-	if a.opts.Tables {
+	if a.opts.Tables || a.opts.Footnotes {
 		if s := strings.TrimSpace(cells.String()); s != "" {
 			w.block(s)
 		}

@@ -71,7 +71,9 @@ func (s *Source) Units(inputs []sources.Input) ([]sources.Unit, error) {
 		}
 		pmids, err := scanDeletions(in, s.opts.Format == "medline")
 		if err != nil {
-			return nil, err
+			// An unreadable input fails in its own task, where the run's
+			// on_error decides; the deletions it lists are lost with it.
+			continue
 		}
 		pos := order[in.Path]
 		for _, p := range pmids {

@@ -3,6 +3,8 @@ package journals
 import (
 	"regexp"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // commentLine marks a line that held only a comment. TeX joins the lines
@@ -596,11 +598,41 @@ var (
 // plainText flattens a short LaTeX fragment (a title, an author list) for
 // meta: \thanks and footnotes dropped, commands removed, braces gone.
 func plainText(s string) string {
+	s = texAccents(s)
 	s = removeArgCommands(s, "thanks", "footnote", "inst", "affiliation", "email", "footnotemark", "orcid", "fnref", "tnoteref")
 	s = strings.ReplaceAll(s, `\\`, " ")
 	s = plainCmdRe.ReplaceAllString(s, " ")
 	s = strings.NewReplacer("{", "", "}", "", "~", " ", "$", "").Replace(s)
 	return strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
+}
+
+// accentMarks maps TeX accent commands to Unicode combining marks.
+var accentMarks = map[byte]rune{
+	'\'': '\u0301', '`': '\u0300', '^': '\u0302', '"': '\u0308', '~': '\u0303', '=': '\u0304',
+	'.': '\u0307', 'c': '\u0327', 'v': '\u030C', 'u': '\u0306', 'H': '\u030B', 'k': '\u0328', 'r': '\u030A',
+}
+
+var accentRe = regexp.MustCompile(`\\([\'` + "`" + `^"~=.]|[cvuHkr](?:\s|\{))\s*\{?\\?([a-zA-Z])\}?`)
+
+// texAccents turns \'e, \'{e}, \c{c}, \ss and kin into the accented
+// letters (NFC), for names in meta.
+func texAccents(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	s = accentRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := accentRe.FindStringSubmatch(m)
+		mark, ok := accentMarks[sub[1][0]]
+		if !ok {
+			return m
+		}
+		base := sub[2]
+		if base == "i" && strings.Contains(m, `\i`) {
+			base = "i"
+		}
+		return norm.NFC.String(base + string(mark))
+	})
+	return strings.NewReplacer(`\ss{}`, "ß", `\ss `, "ß", `\o{}`, "ø", `\o `, "ø", `\aa{}`, "å", `\ae{}`, "æ").Replace(s)
 }
 
 // removeArgCommands removes the named commands with one braced argument.
