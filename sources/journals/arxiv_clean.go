@@ -187,6 +187,11 @@ func cleanPaper(doc string, o *ArxivOptions) paperText {
 		}
 		front, body = rest[:cut], rest[cut:]
 	}
+	if o.DropAppendix {
+		if i := commandIndex(body, "appendix"); i >= 0 {
+			body = body[:i]
+		}
+	}
 	p.Abstract = cleanFragment(abstractOf(front), o)
 	p.Body = cleanFragment(body, o)
 	return p
@@ -295,6 +300,21 @@ func looksLikeName(s string) bool {
 		}
 	}
 	return true
+}
+
+// commandIndex is the index of the first \name control word in s, -1 if
+// none.
+func commandIndex(s, name string) int {
+	for i := 0; ; {
+		k := strings.Index(s[i:], `\`+name)
+		if k < 0 {
+			return -1
+		}
+		if n, _ := commandAt(s, i+k); n == name {
+			return i + k
+		}
+		i += k + 1
+	}
 }
 
 // commandArg is the braced argument of the first \name (after an

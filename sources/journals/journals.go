@@ -212,15 +212,3 @@ func (s *Source) deletedLater(path, pmid string) bool {
 	by, ok := s.deletedBy[pmid]
 	return ok && by > s.order[path]
 }
-
-// countedReader counts decompressed bytes read, for progress and offsets.
-type countedReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countedReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}

@@ -481,18 +481,7 @@ func removeCommands(s string) string {
 
 // hasCommand reports whether s uses the control word \name (not a longer
 // one: \part is not \partial).
-func hasCommand(s, name string) bool {
-	for i := 0; ; {
-		k := strings.Index(s[i:], `\`+name)
-		if k < 0 {
-			return false
-		}
-		if n, _ := commandAt(s, i+k); n == name {
-			return true
-		}
-		i += k + 1
-	}
-}
+func hasCommand(s, name string) bool { return commandIndex(s, name) >= 0 }
 
 // sectionLevels maps sectioning commands to heading depth.
 var sectionLevels = map[string]int{

