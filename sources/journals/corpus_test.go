@@ -107,6 +107,8 @@ var corpusCases = map[string]corpusCase{
 		absent:  []string{"eLife posts the editorial decision letter and author response"}, // the sub-article
 		meta:    map[string]string{"license": "CC-BY-3.0", "doi": "10.7554/eLife.00013"},
 	},
+	"pmc/elife-tools/elife-00666.xml": {docs: 1, // MathML without TeX: converted to LaTeX
+		contain: []string{`$${μ}_{C | R} = {μ}_{C} + \frac{{σ}_{C}^{2}}{{σ}_{C}^{2} + {σ}_{R}^{2}} ( R − {μ}_{C} )$$ (3)`}},
 	"pmc/allofplos/starter_corpus/journal.pmed.0020402.xml": {docs: 1, meta: map[string]string{"license": "LicenseRef-public-domain"}},
 	"pmc/allofplos/starter_corpus/journal.pcbi.0030158.xml": {docs: 1, // no XML declaration
 		counts: map[string]int64{"jats.notice": 1},

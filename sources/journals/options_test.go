@@ -2,6 +2,7 @@ package journals
 
 import (
 	"bytes"
+	"encoding/xml"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -217,5 +218,25 @@ func TestArticleSet(t *testing.T) {
 	}
 	if docs[0].ID != "PMC3585041" || docs[1].ID != "PMC3460867" || counts["jats.article"] != 2 {
 		t.Errorf("ids %s %s, counts %v", docs[0].ID, docs[1].ID, counts)
+	}
+}
+
+func TestMathML(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`<mml:math><mml:msup><mml:mi>x</mml:mi><mml:mn>2</mml:mn></mml:msup><mml:mo>+</mml:mo><mml:mfrac><mml:mn>1</mml:mn><mml:mi>n</mml:mi></mml:mfrac></mml:math>`, `${x}^{2} + \frac{1}{n}$`},
+		{`<mml:math alttext="\alpha_i"><mml:mi>α</mml:mi></mml:math>`, `$\alpha_i$`},
+		{`<mml:math><mml:msqrt><mml:mi>a</mml:mi></mml:msqrt><mml:mfenced open="{" close="}"><mml:mi>b</mml:mi><mml:mi>c</mml:mi></mml:mfenced></mml:math>`, `$\sqrt{a}\left\{ b, c \right\}$`},
+		{`<disp-formula><label>(4)</label><alternatives><tex-math>\documentclass{minimal}\begin{document}$$E=mc^2$$\end{document}</tex-math><mml:math><mml:mi>E</mml:mi></mml:math></alternatives></disp-formula>`, `$$E=mc^2$$ (4)`},
+	} {
+		dec := newXMLDecoder(strings.NewReader(`<r xmlns:mml="http://www.w3.org/1998/Math/MathML">` + tc.in + `</r>`))
+		dec.Token()
+		tok, _ := dec.Token()
+		var w textWriter
+		if err := math(dec, tok.(xml.StartElement), &w); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.String(); got != tc.want {
+			t.Errorf("%s\n got %q\nwant %q", tc.in, got, tc.want)
+		}
 	}
 }
