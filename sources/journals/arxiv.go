@@ -94,6 +94,13 @@ func (s *submission) add(p string, r io.Reader, size, limit int64) error {
 	return nil
 }
 
+// isPDF reports whether a stream holds a PDF (arXiv serves PDF-only papers
+// gzipped too).
+func isPDF(br *bufio.Reader) bool {
+	head, _ := br.Peek(5)
+	return string(head) == "%PDF-"
+}
+
 // isBinary spots binaries in text clothing: a NUL byte in the first 8 KiB.
 func isBinary(b []byte) bool {
 	return bytes.IndexByte(b[:min(len(b), 8<<10)], 0) >= 0
@@ -121,7 +128,8 @@ var docclassRe = regexp.MustCompile(`(?m)^[ \t]*\\document(?:class|style)\b`)
 // live \documentclass that no other file includes, preferring one with
 // \begin{document}, then the conventional names, then the largest.
 func (s *submission) mainFile() string {
-	for p, text := range s.files {
+	for _, p := range sortedKeys(s.files) {
+		text := s.files[p]
 		base := strings.ToLower(path.Base(p))
 		switch {
 		case base == "00readme.json":
@@ -458,6 +466,9 @@ func (s *Source) openArxivDir(dir string) (*arxivReader, error) {
 func (s *Source) newArxivTexReader(p string, st *sources.Stream, br *bufio.Reader) *arxivReader {
 	r := &arxivReader{src: s, path: p, stream: st, counts: doc.Counts{}}
 	r.next = once(func() (*submission, error) {
+		if isPDF(br) {
+			return nil, nil // a PDF-only paper, counted by Next
+		}
 		sub := newSubmission(p)
 		sub.id = arxivID(p)
 		name := strings.TrimSuffix(sources.BaseName(p), ".gz") + ".tex"
@@ -559,6 +570,9 @@ func (s *Source) loadMember(name string, raw []byte) (*submission, error) {
 	f, err := sniff(br, "arxiv")
 	if err != nil {
 		return nil, err
+	}
+	if f == "tex" && isPDF(br) {
+		return nil, nil
 	}
 	sub := newSubmission(name)
 	sub.id = arxivID(name)

@@ -192,7 +192,15 @@ func cleanPaper(doc string, o *ArxivOptions) paperText {
 			body = body[:i]
 		}
 	}
-	p.Abstract = cleanFragment(abstractOf(front), o)
+	abstract := abstractOf(front)
+	if abstract == "" {
+		// Some classes take \abstract{...} in the preamble.
+		abstract = commandArg(preamble, "abstract")
+		if o.ExpandMacros {
+			abstract = expandMacros(abstract, macros)
+		}
+	}
+	p.Abstract = cleanFragment(abstract, o)
 	p.Body = cleanFragment(body, o)
 	return p
 }

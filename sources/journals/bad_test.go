@@ -347,3 +347,13 @@ func TestBodylessArticle(t *testing.T) {
 		t.Errorf("meta %v counts %v", docs[0].Meta, counts)
 	}
 }
+
+// TestGzippedPDF: a PDF-only paper served gzipped is skipped and counted.
+func TestGzippedPDF(t *testing.T) {
+	pdf := readCorpus(t, "arxiv/engrafo/1708.00137/figure1.pdf")
+	p := writeFile(t, filepath.Join(t.TempDir(), "2101.00003.gz"), gz(t, pdf))
+	docs, skipped, counts, err := readInput(t, DefaultOptions(), p)
+	if err != nil || len(docs)+len(skipped) != 0 || counts["arxiv.skip.pdf_only"] != 1 {
+		t.Errorf("%d docs, skipped %v, counts %v, err %v", len(docs), skipped, counts, err)
+	}
+}

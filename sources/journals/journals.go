@@ -24,6 +24,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 
 	"github.com/curate-dev/curate/pipeline/doc"
@@ -64,19 +65,31 @@ func (s *Source) Units(inputs []sources.Input) ([]sources.Unit, error) {
 		return units, nil
 	}
 	order := medlineOrder(inputs)
-	deletedBy := map[string]int{}
-	for _, in := range inputs {
+	// The scan gunzips every MEDLINE input once; inputs are scanned in
+	// parallel and merged in input order, so the result does not depend on
+	// scheduling.
+	lists := make([][]string, len(inputs))
+	sem := make(chan struct{}, runtime.NumCPU())
+	var wg sync.WaitGroup
+	for i, in := range inputs {
 		if sources.IsDir(in) {
 			continue
 		}
-		pmids, err := scanDeletions(in, s.opts.Format == "medline")
-		if err != nil {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
 			// An unreadable input fails in its own task, where the run's
 			// on_error decides; the deletions it lists are lost with it.
-			continue
-		}
+			lists[i], _ = scanDeletions(in, s.opts.Format == "medline")
+		}()
+	}
+	wg.Wait()
+	deletedBy := map[string]int{}
+	for i, in := range inputs {
 		pos := order[in.Path]
-		for _, p := range pmids {
+		for _, p := range lists[i] {
 			if old, ok := deletedBy[p]; !ok || pos < old {
 				deletedBy[p] = pos
 			}
