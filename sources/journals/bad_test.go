@@ -223,6 +223,8 @@ func TestTruncatedAndBroken(t *testing.T) {
 		{"JATS cut in half", "pntd.0002065.nxml", nxml[:len(nxml)/2], 0, []string{"pntd.0002065.nxml", "XML syntax error at line 3", "unexpected EOF"}},
 		{"JATS mismatched tag", "bad.nxml", bytes.Replace(nxml, []byte("</sec>"), []byte("</sex>"), 1), 0,
 			[]string{"bad.nxml: XML syntax error at line", "element <sec> closed by </sex>"}},
+		{"JATS mismatched tag in the skipped references", "refs.nxml", bytes.Replace(nxml, []byte("</mixed-citation></ref></ref-list>"), []byte("</mixed-citatio></ref></ref-list>"), 1), 0,
+			[]string{"refs.nxml: XML syntax error at line", "element <mixed-citation> closed by </mixed-citatio>"}},
 		{"MEDLINE broken record", "pubmed26n1334.xml", append(append([]byte{}, medline[:tenth+200]...), []byte("<<oops")...), 8,
 			[]string{"pubmed26n1334.xml: XML syntax error at line 4", "after PMID 41584348"}},
 		{"MEDLINE truncated gzip", "pubmed26n1334.xml.gz", gz(t, medline)[:30000], -1, []string{"pubmed26n1334.xml.gz", "truncated"}},

@@ -20,7 +20,7 @@ type jatsReader struct {
 	src    *Source
 	path   string
 	stream *sources.Stream
-	dec    *xml.Decoder
+	dec    *tokenizer
 	counts doc.Counts
 	n      int    // articles seen
 	last   string // id of the last article read, for error context
@@ -28,7 +28,7 @@ type jatsReader struct {
 }
 
 func (s *Source) newJATSReader(path string, st *sources.Stream, br *bufio.Reader) *jatsReader {
-	return &jatsReader{src: s, path: path, stream: st, dec: newXMLDecoder(br), counts: doc.Counts{}}
+	return &jatsReader{src: s, path: path, stream: st, dec: newTokenizer(br), counts: doc.Counts{}}
 }
 
 // Stats counts articles ("jats.article"), those that had only an abstract
@@ -193,7 +193,7 @@ func (a *jatsArticle) id() string {
 }
 
 // walk reads the article element's children up to its end tag.
-func (a *jatsArticle) walk(dec *xml.Decoder, start xml.StartElement) error {
+func (a *jatsArticle) walk(dec *tokenizer, start xml.StartElement) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -241,7 +241,7 @@ func eofIsEarly(err error) error {
 }
 
 // subArticle renders a sub-article's title and body after the article.
-func (a *jatsArticle) subArticle(dec *xml.Decoder) error {
+func (a *jatsArticle) subArticle(dec *tokenizer) error {
 	return walkChildren(dec, func(se xml.StartElement) error {
 		switch se.Name.Local {
 		case "front-stub", "front":
@@ -261,7 +261,7 @@ func (a *jatsArticle) subArticle(dec *xml.Decoder) error {
 }
 
 // front reads the metadata and abstracts.
-func (a *jatsArticle) front(dec *xml.Decoder) error {
+func (a *jatsArticle) front(dec *tokenizer) error {
 	return walkDeep(dec, func(se xml.StartElement) (bool, error) {
 		switch se.Name.Local {
 		case "journal-title":
@@ -341,7 +341,7 @@ func (a *jatsArticle) front(dec *xml.Decoder) error {
 	})
 }
 
-func (a *jatsArticle) contrib(dec *xml.Decoder) error {
+func (a *jatsArticle) contrib(dec *tokenizer) error {
 	var surname, given, collab string
 	err := walkDeep(dec, func(se xml.StartElement) (bool, error) {
 		var err error
@@ -371,7 +371,7 @@ func (a *jatsArticle) contrib(dec *xml.Decoder) error {
 
 // backMatter keeps footnotes when asked; references, acknowledgements,
 // glossaries and appendices' reference lists are dropped.
-func (a *jatsArticle) backMatter(dec *xml.Decoder) error {
+func (a *jatsArticle) backMatter(dec *tokenizer) error {
 	return walkChildren(dec, func(se xml.StartElement) error {
 		switch se.Name.Local {
 		case "fn-group":
@@ -387,7 +387,7 @@ func (a *jatsArticle) backMatter(dec *xml.Decoder) error {
 
 // walkChildren calls f for each child element until the end of the
 // current element; f must consume the child.
-func walkChildren(dec *xml.Decoder, f func(xml.StartElement) error) error {
+func walkChildren(dec *tokenizer, f func(xml.StartElement) error) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -406,7 +406,7 @@ func walkChildren(dec *xml.Decoder, f func(xml.StartElement) error) error {
 
 // walkDeep visits every descendant element; f returns true when it has
 // consumed the element, false to descend into it.
-func walkDeep(dec *xml.Decoder, f func(xml.StartElement) (bool, error)) error {
+func walkDeep(dec *tokenizer, f func(xml.StartElement) (bool, error)) error {
 	depth := 0
 	for {
 		tok, err := dec.Token()
@@ -432,7 +432,7 @@ func walkDeep(dec *xml.Decoder, f func(xml.StartElement) (bool, error)) error {
 }
 
 // inlineText reads the rest of the current element as one line of text.
-func inlineText(dec *xml.Decoder) (string, error) {
+func inlineText(dec *tokenizer) (string, error) {
 	var w textWriter
 	err := inline(dec, &w)
 	return strings.Join(strings.Fields(w.cur.String()), " "), err
@@ -440,7 +440,7 @@ func inlineText(dec *xml.Decoder) (string, error) {
 
 // inline writes the current element's text into w's open paragraph,
 // marking superscripts and rendering math.
-func inline(dec *xml.Decoder, w *textWriter) error {
+func inline(dec *tokenizer, w *textWriter) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {

@@ -75,7 +75,7 @@ func (w *textWriter) String() string {
 
 // blocks renders the children of the current element as block content at
 // heading level level; children named in skip are dropped.
-func (a *jatsArticle) blocks(dec *xml.Decoder, w *textWriter, level int, skip ...string) error {
+func (a *jatsArticle) blocks(dec *tokenizer, w *textWriter, level int, skip ...string) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -110,7 +110,7 @@ func (a *jatsArticle) blocks(dec *xml.Decoder, w *textWriter, level int, skip ..
 
 // block renders one block-level element (or an inline one met at block
 // level, which joins the open paragraph).
-func (a *jatsArticle) block(dec *xml.Decoder, t xml.StartElement, w *textWriter, level int) error {
+func (a *jatsArticle) block(dec *tokenizer, t xml.StartElement, w *textWriter, level int) error {
 	switch t.Name.Local {
 	case "title":
 		h, err := inlineText(dec)
@@ -174,7 +174,7 @@ func (a *jatsArticle) block(dec *xml.Decoder, t xml.StartElement, w *textWriter,
 // paragraph renders mixed content: text and inline markup into the open
 // paragraph, block elements nested in it (JATS allows lists, figures and
 // display formulas inside <p>) as their own blocks.
-func (a *jatsArticle) paragraph(dec *xml.Decoder, w *textWriter, level int) error {
+func (a *jatsArticle) paragraph(dec *tokenizer, w *textWriter, level int) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -195,7 +195,7 @@ func (a *jatsArticle) paragraph(dec *xml.Decoder, w *textWriter, level int) erro
 
 // float renders a figure or table: its label and caption as one paragraph
 // when captions are kept, its table cells when tables are.
-func (a *jatsArticle) float(dec *xml.Decoder, start xml.StartElement, w *textWriter, level int) error {
+func (a *jatsArticle) float(dec *tokenizer, start xml.StartElement, w *textWriter, level int) error {
 	var label string
 	var caption textWriter
 	var cells textWriter
@@ -254,7 +254,7 @@ func (a *jatsArticle) float(dec *xml.Decoder, start xml.StartElement, w *textWri
 }
 
 // table renders a bare <table> (one outside a table-wrap).
-func table(dec *xml.Decoder, w *textWriter) error {
+func table(dec *tokenizer, w *textWriter) error {
 	var cells textWriter
 	err := walkDeep(dec, func(se xml.StartElement) (bool, error) {
 		if se.Name.Local == "tr" {
@@ -269,7 +269,7 @@ func table(dec *xml.Decoder, w *textWriter) error {
 }
 
 // row appends one table row as a tab-separated line.
-func row(dec *xml.Decoder, w *textWriter) error {
+func row(dec *tokenizer, w *textWriter) error {
 	var cells []string
 	err := walkChildren(dec, func(se xml.StartElement) error {
 		t, err := inlineText(dec)

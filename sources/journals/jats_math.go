@@ -16,7 +16,13 @@ type node struct {
 }
 
 // parseNode reads the rest of the current element into a tree.
-func parseNode(dec *xml.Decoder, start xml.StartElement) (*node, error) {
+func parseNode(dec *tokenizer, start xml.StartElement) (*node, error) {
+	return parseNodeSkipping(dec, start, nil)
+}
+
+// parseNodeSkipping is parseNode that skips the subtrees of elements
+// named in skip (a citation's reference and author lists) unread.
+func parseNodeSkipping(dec *tokenizer, start xml.StartElement, skip map[string]bool) (*node, error) {
 	n := &node{name: start.Name.Local, attrs: start.Attr}
 	for {
 		tok, err := dec.Token()
@@ -30,7 +36,13 @@ func parseNode(dec *xml.Decoder, start xml.StartElement) (*node, error) {
 			n.text += string(t)
 			n.order = append(n.order, string(t))
 		case xml.StartElement:
-			k, err := parseNode(dec, t.Copy())
+			if skip[t.Name.Local] {
+				if err := dec.Skip(); err != nil {
+					return n, eofIsEarly(err)
+				}
+				continue
+			}
+			k, err := parseNodeSkipping(dec, t, skip)
 			n.kids = append(n.kids, k)
 			n.order = append(n.order, k)
 			if err != nil {
@@ -41,12 +53,51 @@ func parseNode(dec *xml.Decoder, start xml.StartElement) (*node, error) {
 }
 
 func (n *node) attr(local string) string {
+	if n == nil {
+		return ""
+	}
 	for _, a := range n.attrs {
 		if a.Name.Local == local {
 			return a.Value
 		}
 	}
 	return ""
+}
+
+// child is the first child element named name, nil if none; it is safe
+// on a nil node, so paths can be chained.
+func (n *node) child(name string) *node {
+	if n == nil {
+		return nil
+	}
+	for _, k := range n.kids {
+		if k.name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// path follows child names from n.
+func (n *node) path(names ...string) *node {
+	for _, name := range names {
+		n = n.child(name)
+	}
+	return n
+}
+
+// all lists the children named name.
+func (n *node) all(name string) []*node {
+	if n == nil {
+		return nil
+	}
+	var out []*node
+	for _, k := range n.kids {
+		if k.name == name {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // find returns the first descendant (or n itself) named name.
@@ -64,6 +115,9 @@ func (n *node) find(name string) *node {
 
 // allText is the character data of the whole subtree.
 func (n *node) allText() string {
+	if n == nil {
+		return ""
+	}
 	var b strings.Builder
 	var walk func(*node)
 	walk = func(n *node) {
@@ -85,7 +139,7 @@ func (n *node) allText() string {
 // the MathML converted to LaTeX, so math is kept as LaTeX source whatever
 // form the article uses. PMC wraps tex-math in a whole minimal LaTeX
 // document; only the formula is kept.
-func math(dec *xml.Decoder, start xml.StartElement, w *textWriter) error {
+func math(dec *tokenizer, start xml.StartElement, w *textWriter) error {
 	n, err := parseNode(dec, start)
 	display := strings.HasPrefix(start.Name.Local, "disp-formula")
 	formula := ""

@@ -6,60 +6,15 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"maps"
 	"regexp"
 	"sort"
 	"strings"
 
-	"golang.org/x/net/html/charset"
-
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/sources"
 )
-
-// pubmedArticle is the part of a <PubmedArticle> a document needs. Text
-// fields are taken as inner XML because titles and abstracts carry inline
-// markup (<i>, <sub>, <sup>, <b>).
-type pubmedArticle struct {
-	Citation struct {
-		Status  string `xml:"Status,attr"`
-		PMID    string `xml:"PMID"`
-		Article struct {
-			Journal struct {
-				Title   string `xml:"Title"`
-				PubDate struct {
-					Year        string `xml:"Year"`
-					MedlineDate string `xml:"MedlineDate"`
-				} `xml:"JournalIssue>PubDate"`
-			} `xml:"Journal"`
-			Title    innerXML `xml:"ArticleTitle"`
-			Abstract struct {
-				Texts []struct {
-					Label string `xml:"Label,attr"`
-					innerXML
-				} `xml:"AbstractText"`
-			} `xml:"Abstract"`
-			Languages []string `xml:"Language"`
-			ELocation []struct {
-				Type  string `xml:"EIdType,attr"`
-				Value string `xml:",chardata"`
-			} `xml:"ELocationID"`
-			PubTypes []string `xml:"PublicationTypeList>PublicationType"`
-		} `xml:"Article"`
-	} `xml:"MedlineCitation"`
-	PubmedData struct {
-		IDs []struct {
-			Type  string `xml:"IdType,attr"`
-			Value string `xml:",chardata"`
-		} `xml:"ArticleIdList>ArticleId"`
-	} `xml:"PubmedData"`
-}
-
-type innerXML struct {
-	Inner string `xml:",innerxml"`
-}
 
 // medlineReader yields one document per <PubmedArticle> with an abstract.
 // The file is decoded as a token stream: NLM writes whole files on one
@@ -68,25 +23,14 @@ type medlineReader struct {
 	src    *Source
 	path   string
 	stream *sources.Stream
-	dec    *xml.Decoder
+	dec    *tokenizer
 	counts doc.Counts
 	last   string // PMID of the last citation read, for error context
 	done   bool
 }
 
 func (s *Source) newMedlineReader(path string, st *sources.Stream, br *bufio.Reader) *medlineReader {
-	return &medlineReader{src: s, path: path, stream: st, dec: newXMLDecoder(br), counts: doc.Counts{}}
-}
-
-// newXMLDecoder is encoding/xml in strict mode that knows HTML's named
-// entities (JATS and PubMed files use &nbsp; and friends without a DTD)
-// and non-UTF-8 declarations.
-func newXMLDecoder(r io.Reader) *xml.Decoder {
-	dec := xml.NewDecoder(r)
-	dec.Strict = true
-	dec.Entity = xml.HTMLEntity
-	dec.CharsetReader = charset.NewReaderLabel
-	return dec
+	return &medlineReader{src: s, path: path, stream: st, dec: newTokenizer(br), counts: doc.Counts{}}
 }
 
 // Stats counts citations read ("medline.citation"), skipped per reason
@@ -120,32 +64,30 @@ func (r *medlineReader) Next() (*doc.Document, error) {
 		case "PubmedArticleSet":
 			continue
 		case "PubmedArticle":
-			var a pubmedArticle
-			if err := r.dec.DecodeElement(&a, &se); err != nil {
+			a, err := parseNodeSkipping(r.dec, se, citationSkip)
+			if err != nil {
 				r.done = true
 				return nil, r.xmlError(err)
 			}
 			r.counts.Add("medline.citation", 1)
-			pmid := strings.TrimSpace(a.Citation.PMID)
+			pmid := strings.TrimSpace(a.path("MedlineCitation", "PMID").allText())
 			r.last = pmid
 			if pmid == "" {
 				return nil, &doc.RecordError{File: r.path, Record: "PubmedArticle", Offset: off, Err: errors.New("citation without a PMID")}
 			}
-			d, skip := r.document(&a, pmid)
+			d, skip := r.document(a, pmid)
 			if skip != "" {
 				r.counts.Add("medline.skip."+skip, 1)
 				continue
 			}
 			return d, nil
 		case "DeleteCitation":
-			var del struct {
-				PMIDs []string `xml:"PMID"`
-			}
-			if err := r.dec.DecodeElement(&del, &se); err != nil {
+			del, err := parseNode(r.dec, se)
+			if err != nil {
 				r.done = true
 				return nil, r.xmlError(err)
 			}
-			r.counts.Add("medline.delete_citation", int64(len(del.PMIDs)))
+			r.counts.Add("medline.delete_citation", int64(len(del.all("PMID"))))
 		case "PubmedBookArticle":
 			if err := r.dec.Skip(); err != nil {
 				r.done = true
@@ -168,7 +110,7 @@ func (r *medlineReader) xmlError(err error) error {
 	return xmlPosError(r.path, r.dec, "PMID", r.last, err)
 }
 
-func xmlPosError(path string, dec *xml.Decoder, what, last string, err error) error {
+func xmlPosError(path string, dec *tokenizer, what, last string, err error) error {
 	after := ""
 	if last != "" {
 		after = fmt.Sprintf(" after %s %s", what, last)
@@ -183,24 +125,25 @@ func xmlPosError(path string, dec *xml.Decoder, what, last string, err error) er
 	return fmt.Errorf("%s%s: %w", path, after, err)
 }
 
-func (r *medlineReader) document(a *pubmedArticle, pmid string) (*doc.Document, string) {
+func (r *medlineReader) document(a *node, pmid string) (*doc.Document, string) {
 	if r.src.deletedLater(r.path, pmid) {
 		return nil, "deleted"
 	}
-	art := &a.Citation.Article
+	cit := a.child("MedlineCitation")
+	art := cit.child("Article")
 	var b strings.Builder
-	title := markupText(art.Title.Inner)
+	title := inlineNodeText(art.child("ArticleTitle"))
 	b.WriteString(title)
 	abstract := 0
-	for _, t := range art.Abstract.Texts {
-		text := markupText(t.Inner)
+	for _, t := range art.child("Abstract").all("AbstractText") {
+		text := inlineNodeText(t)
 		if text == "" {
 			continue
 		}
 		abstract++
 		b.WriteString("\n\n")
-		if t.Label != "" && !strings.EqualFold(t.Label, "UNLABELLED") {
-			b.WriteString(t.Label)
+		if l := t.attr("Label"); l != "" && !strings.EqualFold(l, "UNLABELLED") {
+			b.WriteString(l)
 			b.WriteString(": ")
 		}
 		b.WriteString(text)
@@ -215,27 +158,36 @@ func (r *medlineReader) document(a *pubmedArticle, pmid string) (*doc.Document, 
 	d := &doc.Document{ID: pmid, Text: text, URL: "https://pubmed.ncbi.nlm.nih.gov/" + pmid + "/"}
 	d.SetMeta("pmid", pmid)
 	d.SetMeta("title", title)
-	d.SetMeta("journal", strings.TrimSpace(art.Journal.Title))
-	year := strings.TrimSpace(art.Journal.PubDate.Year)
+	journal := art.child("Journal")
+	d.SetMeta("journal", strings.TrimSpace(journal.child("Title").allText()))
+	date := journal.path("JournalIssue", "PubDate")
+	year := strings.TrimSpace(date.child("Year").allText())
 	if year == "" {
-		year = firstYear(art.Journal.PubDate.MedlineDate)
+		year = firstYear(date.child("MedlineDate").allText())
 	}
 	d.SetMeta("year", year)
-	d.SetMeta("language", strings.Join(art.Languages, ","))
-	d.SetMeta("status", a.Citation.Status)
-	d.SetMeta("publication_types", strings.Join(art.PubTypes, "; "))
-	for _, id := range a.PubmedData.IDs {
-		switch id.Type {
+	var langs, types []string
+	for _, l := range art.all("Language") {
+		langs = append(langs, strings.TrimSpace(l.allText()))
+	}
+	for _, p := range art.child("PublicationTypeList").all("PublicationType") {
+		types = append(types, strings.TrimSpace(p.allText()))
+	}
+	d.SetMeta("language", strings.Join(langs, ","))
+	d.SetMeta("status", cit.attr("Status"))
+	d.SetMeta("publication_types", strings.Join(types, "; "))
+	for _, id := range a.path("PubmedData", "ArticleIdList").all("ArticleId") {
+		switch id.attr("IdType") {
 		case "doi":
-			d.SetMeta("doi", strings.TrimSpace(id.Value))
+			d.SetMeta("doi", strings.TrimSpace(id.allText()))
 		case "pmc":
-			d.SetMeta("pmcid", strings.TrimSpace(id.Value))
+			d.SetMeta("pmcid", strings.TrimSpace(id.allText()))
 		}
 	}
 	if d.Meta["doi"] == "" {
-		for _, e := range art.ELocation {
-			if e.Type == "doi" {
-				d.SetMeta("doi", strings.TrimSpace(e.Value))
+		for _, e := range art.all("ELocationID") {
+			if e.attr("EIdType") == "doi" {
+				d.SetMeta("doi", strings.TrimSpace(e.allText()))
 			}
 		}
 	}
@@ -245,25 +197,45 @@ func (r *medlineReader) document(a *pubmedArticle, pmid string) (*doc.Document, 
 	return d, ""
 }
 
+// inlineNodeText flattens a title or abstract with inline markup (<i>,
+// <sub>, <sup>, <b>) to one line, superscripts marked with ^ so that
+// 10<sup>5</sup> stays 10^5.
+func inlineNodeText(n *node) string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	var walk func(*node)
+	walk = func(n *node) {
+		for _, o := range n.order {
+			switch o := o.(type) {
+			case string:
+				b.WriteString(o)
+			case *node:
+				if o.name == "sup" {
+					b.WriteByte('^')
+				}
+				walk(o)
+			}
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// citationSkip are the parts of a <PubmedArticle> no document needs;
+// they are skipped without building tokens (references alone are often
+// half a record).
+var citationSkip = map[string]bool{
+	"ReferenceList": true, "AuthorList": true, "MeshHeadingList": true, "GrantList": true,
+	"KeywordList": true, "ChemicalList": true, "CommentsCorrectionsList": true,
+	"InvestigatorList": true, "History": true, "SupplMeshList": true, "DataBankList": true,
+	"PersonalNameSubjectList": true, "GeneSymbolList": true, "OtherAbstract": true, "OtherID": true,
+}
+
 var yearRe = regexp.MustCompile(`\b(1[5-9]|20)\d\d\b`)
 
 func firstYear(s string) string { return yearRe.FindString(s) }
-
-var tagRe = regexp.MustCompile(`<[^>]*>`)
-
-// markupText turns inline XML (escaped text with <i>, <sup>, ... tags) into
-// plain text: tags dropped, superscripts marked with ^ so that 10<sup>5</sup>
-// stays 10^5, entities decoded, white space collapsed.
-func markupText(inner string) string {
-	if strings.IndexByte(inner, '<') >= 0 {
-		inner = strings.ReplaceAll(inner, "<sup>", "^")
-		inner = tagRe.ReplaceAllString(inner, "")
-	}
-	if strings.IndexByte(inner, '&') >= 0 {
-		inner = html.UnescapeString(inner)
-	}
-	return strings.Join(strings.Fields(inner), " ")
-}
 
 // medlineOrder numbers inputs by base name, the order NLM numbers its
 // baseline and update files in (pubmed26n0001 ... pubmed26n1335 ...),

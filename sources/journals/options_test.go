@@ -1,6 +1,7 @@
 package journals
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"path/filepath"
@@ -228,7 +229,7 @@ func TestMathML(t *testing.T) {
 		{`<mml:math><mml:msqrt><mml:mi>a</mml:mi></mml:msqrt><mml:mfenced open="{" close="}"><mml:mi>b</mml:mi><mml:mi>c</mml:mi></mml:mfenced></mml:math>`, `$\sqrt{a}\left\{ b, c \right\}$`},
 		{`<disp-formula><label>(4)</label><alternatives><tex-math>\documentclass{minimal}\begin{document}$$E=mc^2$$\end{document}</tex-math><mml:math><mml:mi>E</mml:mi></mml:math></alternatives></disp-formula>`, `$$E=mc^2$$ (4)`},
 	} {
-		dec := newXMLDecoder(strings.NewReader(`<r xmlns:mml="http://www.w3.org/1998/Math/MathML">` + tc.in + `</r>`))
+		dec := newTokenizer(bufio.NewReader(strings.NewReader(`<r xmlns:mml="http://www.w3.org/1998/Math/MathML">` + tc.in + `</r>`)))
 		dec.Token()
 		tok, _ := dec.Token()
 		var w textWriter
