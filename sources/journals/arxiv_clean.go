@@ -158,6 +158,7 @@ var (
 // argument-less macros are expanded and math stays LaTeX.
 func cleanPaper(doc string, o *ArxivOptions) paperText {
 	var p paperText
+	doc = dropIfFalse(doc)
 	macros, spans := macroDefs(doc)
 	doc = cutSpans(doc, spans)
 	preamble, rest := "", doc

@@ -110,6 +110,9 @@ func TestIncludes(t *testing.T) {
 				"chap/two.tex":      "\\documentclass[../main.tex]{subfiles}\n\\begin{document}\nSubfile two.\n\\end{document}\n",
 			},
 			want: []string{"Imported one.", "Sub-imported three.", "Subfile two."}},
+		{name: "iffalse blocks", opts: DefaultOptions(),
+			files: map[string]string{"main.tex": "\\documentclass{article}\n\\begin{document}\n\\section{A}\nKept one.\n\\iffalse\nOld draft \\ifx\\a\\b nested\\fi gone.\n\\fi\nKept two.\n\\iffalse Hidden \\else Shown branch.\\fi\n\\if0 Zero hidden.\\fi\n\\end{document}\n"},
+			want:  []string{"Kept one.", "Kept two.", "Shown branch."}},
 		{name: "escaped percent and comment environment", opts: DefaultOptions(),
 			files: map[string]string{"main.tex": "\\documentclass{article}\n\\newcommand{\\sys}{\\textsc{Curate}}\n\\def\\eps{\\varepsilon}\n\\begin{document}\n\\begin{abstract}\nWe show 50\\% gains % hidden remark\nwith \\sys.\n\\end{abstract}\n\\section{Intro}\\label{s:intro}\nLet $\\eps > 0$.\n\\begin{comment}\nDropped draft.\n\\end{comment}\n\\begin{figure}\n\\includegraphics{f.pdf}\n\\caption[Short]{A \\sys{} caption.}\n\\end{figure}\n\\begin{thebibliography}{9}\n\\bibitem{x} X. Ref.\n\\end{thebibliography}\n\\end{document}\n"},
 			want:  []string{"We show 50\\% gains\nwith \\textsc{Curate}.", "# Intro", "Let $\\varepsilon > 0$.", "Figure: A \\textsc{Curate}{} caption."}},
@@ -144,7 +147,7 @@ func TestIncludes(t *testing.T) {
 					t.Errorf("text lacks %q:\n%s", w, docs[0].Text)
 				}
 			}
-			for _, bad := range []string{"hidden remark", "Dropped draft", "X. Ref.", "includegraphics", `\label`, `\newcommand`} {
+			for _, bad := range []string{"hidden remark", "Dropped draft", "Old draft", "gone.", "Hidden", "Zero hidden", `\iffalse`, "X. Ref.", "includegraphics", `\label`, `\newcommand`} {
 				if strings.Contains(docs[0].Text, bad) {
 					t.Errorf("text has %q", bad)
 				}

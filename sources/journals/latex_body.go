@@ -375,3 +375,68 @@ func removeArgCommands(s string, names ...string) string {
 	}
 	return s
 }
+
+// dropIfFalse removes \iffalse ... \fi blocks (and \if0), the usual way to
+// comment out a passage in TeX, keeping an \else branch. Conditionals
+// nested inside are counted by their \if... control words.
+func dropIfFalse(s string) string {
+	if !strings.Contains(s, `\iffalse`) && !strings.Contains(s, `\if0`) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		name, j := commandAt(s, i)
+		zero := name == "if" && j < len(s) && s[j] == '0'
+		if name != "iffalse" && !zero {
+			i = j - 1
+			continue
+		}
+		if zero {
+			j++
+		}
+		// Find the matching \else / \fi.
+		depth, elseAt, end := 0, -1, -1
+		for k := j; k < len(s) && end < 0; k++ {
+			if s[k] != '\\' {
+				continue
+			}
+			n, e := commandAt(s, k)
+			switch {
+			case n == "fi":
+				if depth == 0 {
+					end = e
+				}
+				depth--
+			case n == "else" && depth == 0 && elseAt < 0:
+				elseAt = e
+			case strings.HasPrefix(n, "if") && n != "if":
+				depth++
+			}
+			k = e - 1
+		}
+		if end < 0 {
+			break // unbalanced: leave the rest alone
+		}
+		b.WriteString(s[last:i])
+		// The dropped branch leaves its line breaks, so paragraphs around
+		// it stay apart.
+		if elseAt >= 0 {
+			b.WriteString(strings.Repeat("\n", strings.Count(s[i:elseAt], "\n")))
+			b.WriteString(s[elseAt : end-len(`\fi`)])
+		} else {
+			b.WriteString(strings.Repeat("\n", strings.Count(s[i:end], "\n")))
+		}
+		last = end
+		i = end - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
