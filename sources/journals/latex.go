@@ -181,7 +181,7 @@ func macroDefs(s string) (simple map[string]string, spans [][2]int) {
 			if !ok {
 				continue
 			}
-			if !hasArgs {
+			if !hasArgs && !structural[macro[1:]] {
 				simple[macro[1:]] = body
 			}
 			spans = append(spans, [2]int{i, e})
@@ -205,7 +205,7 @@ func macroDefs(s string) (simple map[string]string, spans [][2]int) {
 			if !ok {
 				continue
 			}
-			if strings.TrimSpace(s[k:params]) == "" {
+			if strings.TrimSpace(s[k:params]) == "" && !structural[macro] {
 				simple[macro] = body
 			}
 			spans = append(spans, [2]int{i, e2})
@@ -213,6 +213,17 @@ func macroDefs(s string) (simple map[string]string, spans [][2]int) {
 		}
 	}
 	return simple, spans
+}
+
+// structural are commands the cleaning itself reads: a paper (or a style
+// pasted into its preamble) redefining them must not have them expanded
+// away, or sections, floats and the bibliography would go unseen.
+var structural = map[string]bool{
+	"part": true, "chapter": true, "section": true, "subsection": true, "subsubsection": true,
+	"paragraph": true, "subparagraph": true, "begin": true, "end": true, "caption": true,
+	"input": true, "include": true, "subfile": true, "import": true, "bibliography": true,
+	"title": true, "author": true, "abstract": true, "maketitle": true, "appendix": true,
+	"documentclass": true, "usepackage": true, "item": true, "label": true,
 }
 
 // cutSpans removes byte ranges (sorted, not overlapping) from s, keeping
