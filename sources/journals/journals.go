@@ -16,7 +16,10 @@
 //     of update files remove the citations they name.
 //
 // The format of each input is read from its bytes, never its name: arXiv
-// ships gzipped tars named .gz and gzipped .tex files named .tar.
+// ships gzipped tars named .gz and gzipped .tex files named .tar. The XML
+// formats are read with the package's own streaming tokenizer (xmltok.go),
+// which checks well-formedness as encoding/xml does at a few times its
+// speed; one article or citation is held at a time.
 package journals
 
 import (

@@ -271,7 +271,9 @@ func (t *tokenizer) name(b []byte) xml.Name {
 		return n
 	}
 	n := splitName(string(b))
-	t.names[string(b)] = n
+	if len(t.names) < 4096 { // JATS has a few hundred names; a hostile file may not
+		t.names[string(b)] = n
+	}
 	return n
 }
 
