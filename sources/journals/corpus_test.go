@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/sources"
 )
 
 // corpusCase is what one real input must give.
@@ -250,5 +251,24 @@ func TestCorpusTitlesMatchSources(t *testing.T) {
 	}
 	if n != 47 {
 		t.Errorf("%d JATS rows checked, want the 47 files", n)
+	}
+}
+
+// TestLatin1Source: 1707.08043's main.tex is ISO-8859-1 (the address line
+// has "Hauptstaße" as byte 0xDF); it is decoded, not mangled.
+func TestLatin1Source(t *testing.T) {
+	root, _ := corpusInputs(t)
+	s, _ := New(DefaultOptions())
+	r, err := s.Open(sources.Unit{Input: sources.Input{Path: filepath.Join(root, "arxiv", "engrafo", "1707.08043"), Size: -1}, End: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sub, err := r.(*arxivReader).next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sub.files["main.tex"], "wiedner Hauptstaße 8-10") || sub.encodings["main.tex"] != "iso-8859-1" {
+		t.Errorf("main.tex not decoded as Latin-1 (encoding %q)", sub.encodings["main.tex"])
 	}
 }
