@@ -343,26 +343,25 @@ func texAccents(s string) string {
 		if !ok {
 			return m
 		}
-		base := sub[2]
-		if base == "i" && strings.Contains(m, `\i`) {
-			base = "i"
-		}
-		return norm.NFC.String(base + string(mark))
+		// \'\i (dotless i) and \'i both give í.
+		return norm.NFC.String(sub[2] + string(mark))
 	})
 	return strings.NewReplacer(`\ss{}`, "ß", `\ss `, "ß", `\o{}`, "ø", `\o `, "ø", `\aa{}`, "å", `\ae{}`, "æ").Replace(s)
 }
 
-// removeArgCommands removes the named commands with one braced argument.
+// removeArgCommands removes the named commands with their optional and
+// first braced argument.
 func removeArgCommands(s string, names ...string) string {
 	for _, n := range names {
-		for {
-			i := strings.Index(s, `\`+n)
+		for from := 0; ; {
+			i := strings.Index(s[from:], `\`+n)
 			if i < 0 {
 				break
 			}
+			i += from
 			name, j := commandAt(s, i)
-			if name != n {
-				s = s[:i] + " " + s[i+1:] // not this command; keep scanning past it
+			if name != n { // a longer command (\thanksto): not this one
+				from = j
 				continue
 			}
 			_, k, _ := readOptional(s, j)
@@ -371,6 +370,7 @@ func removeArgCommands(s string, names ...string) string {
 				e = j
 			}
 			s = s[:i] + s[e:]
+			from = i
 		}
 	}
 	return s
