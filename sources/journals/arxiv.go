@@ -66,6 +66,12 @@ func (s *submission) add(p string, r io.Reader, size, limit int64) error {
 		s.other++
 		return nil
 	}
+	if ext := strings.ToLower(path.Ext(p)); (ext == "" || ext == ".txt") && size > 4<<20 {
+		// Extensionless and .txt files are read in case an \input names
+		// them; big ones are data, not TeX, and must not fill the budget.
+		s.other++
+		return nil
+	}
 	if size > limit || s.size+size > limit {
 		return fmt.Errorf("%s: text files larger than max_paper_bytes (%d)", p, limit)
 	}
