@@ -40,6 +40,8 @@ type ingestSource struct {
 	kind   sources.Kind
 	units  []sources.Unit
 	stages []doc.Stage
+	// names is what each input path contributes to document ids.
+	names map[string]string
 }
 
 // ingest holds what every ingest task of a run shares.
@@ -84,7 +86,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
-		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages}
+		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages, names: inputNames(units)}
 		srcs = append(srcs, src)
 		for ui, u := range units {
 			key, err := g.taskKey(sc, u)
@@ -239,7 +241,8 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 	}
 	s := stream.New().WithMaxGoroutines(workers)
 	var writeErr error
-	prefix := sc.Name + "/" + sources.BaseName(u.Input.Path) + "/"
+	prefix := sc.Name + "/" + src.names[u.Input.Path] + "/"
+	ids := newIDSet()
 	submit := func(b *batch) {
 		s.Go(func() stream.Callback {
 			g.process(src, b)
@@ -278,7 +281,13 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 			break
 		}
 		d.Source = sc.Name
-		d.ID = prefix + d.ID
+		var renamed bool
+		if d.ID, renamed = ids.unique(prefix + d.ID); renamed {
+			if st.Counters == nil {
+				st.Counters = map[string]int64{}
+			}
+			st.Counters["ingest.duplicate_ids"]++
+		}
 		st.DocsRead++
 		st.TextBytesRead += int64(len(d.Text))
 		cur.docs = append(cur.docs, d)
