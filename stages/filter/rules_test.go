@@ -271,6 +271,23 @@ func TestGopherRepetition(t *testing.T) {
 			{"code skipped", "code:go", strings.Repeat("x\n", 50), ""},
 		})
 	})
+	t.Run("min_words", func(t *testing.T) {
+		st := newGopherRepetition(defaultGopherRepetition())
+		// The 22-word comment is from RC_2006-01 and was dropped by
+		// top_3_gram ("web designer" twice); the question is a fixture of
+		// the 77-character case ("design" repeated).
+		runCases(t, st, []ruleCase{
+			{"77-character question", "", "Is it just me, or is the new site design worse than the old site design, too?", ""},
+			{"22-word comment", "", "25 web sites you shouldn't have missed if you're a web designer -- but not everybody is a web designer so ...", ""},
+			{"short but spam", "", strings.Repeat("buy cheap pills ", 12), ""},
+			{"long enough spam", "", strings.Repeat("buy cheap pills ", 17), "top_2_gram"},
+			{"punctuation does not count as words", "", strings.Repeat("buy cheap pills . . . ", 12), ""},
+		})
+		all := defaultGopherRepetition()
+		all.MinWords = 0
+		runCases(t, newGopherRepetition(all), []ruleCase{{"min_words 0 tests everything", "",
+			"Is it just me, or is the new site design worse than the old site design, too?", "top_2_gram"}})
+	})
 }
 
 func TestC4(t *testing.T) {
