@@ -48,6 +48,11 @@ type Options struct {
 	// "Template:") that mark a disambiguation page, to the built-in list of
 	// common ones in several languages.
 	DisambiguationTemplates []string `yaml:"disambiguation_templates"`
+	// Language is the wiki's language code ("de") for dumps that carry
+	// neither <siteinfo> nor xml:lang on their root element; it gives the
+	// documents' language and https://<language>.wikipedia.org/wiki/ URLs.
+	// Empty: such pages get language "und" and no URL.
+	Language string `yaml:"language"`
 	// KeepTables flattens wiki tables into lines of tab-separated cells
 	// instead of dropping them (WikiExtractor and most corpora drop them).
 	KeepTables bool `yaml:"keep_tables"`
@@ -281,7 +286,7 @@ func (r *reader) setSite(si siteInfo) {
 		}
 	}
 	r.conv = NewConverter(drop, r.src.opts.KeepTables)
-	r.lang, r.urlBase = siteLanguage(si)
+	r.lang, r.urlBase, _ = siteLanguage(si, r.src.opts.Language)
 }
 
 // Next returns the next kept article.
@@ -380,7 +385,11 @@ func (r *reader) document(p page) *doc.Document {
 	if r.src.opts.TitleInText {
 		text = p.title + "\n\n" + text
 	}
-	d := &doc.Document{ID: p.id, Text: text, Language: r.lang, URL: r.urlBase + titleURL(p.title)}
+	d := &doc.Document{ID: p.id, Text: text, Language: r.lang}
+	if r.urlBase != "" {
+		// Without a known wiki there is no URL: a bare title is none.
+		d.URL = r.urlBase + titleURL(p.title)
+	}
 	d.SetMeta("title", p.title)
 	d.SetMeta("page_id", p.id)
 	d.SetMeta("revision_id", p.revID)
@@ -440,10 +449,25 @@ func (s *Source) isDisambiguation(w string) bool {
 	}
 }
 
-// siteLanguage derives the ISO 639 language code and URL prefix from the
-// siteinfo: dbname "enwiki" → "en", base https://en.wikipedia.org/...
-func siteLanguage(si siteInfo) (lang, urlBase string) {
-	prefix := strings.TrimSuffix(si.dbname, "wiki")
+// siteLanguage derives the ISO 639 language code, the article URL prefix
+// and the wiki's prefix from the siteinfo (dbname "enwiki" → "en", base
+// https://en.wikipedia.org/...). A dump without <siteinfo> is placed by the
+// xml:lang of its root element, else by the configured language: exports
+// of Special:Export and trimmed test dumps often lack the siteinfo.
+func siteLanguage(si siteInfo, configured string) (lang, urlBase, prefix string) {
+	prefix = strings.TrimSuffix(si.dbname, "wiki")
+	if prefix == "" && si.base == "" {
+		declared := si.xmlLang
+		if declared == "" {
+			declared = configured
+		}
+		declared = strings.ToLower(strings.TrimSpace(declared))
+		if declared == "" {
+			return "und", "", ""
+		}
+		prefix = languagePrefix(declared)
+		return declared, "https://" + prefix + ".wikipedia.org/wiki/", prefix
+	}
 	lang = strings.ReplaceAll(prefix, "_", "-")
 	if l, ok := wikiLanguages[prefix]; ok {
 		lang = l
@@ -455,11 +479,11 @@ func siteLanguage(si siteInfo) (lang, urlBase string) {
 	scheme := "https"
 	if u, err := url.Parse(si.base); err == nil && u.Host != "" {
 		host, scheme = u.Host, u.Scheme
+		if prefix == "" {
+			prefix, _, _ = strings.Cut(u.Host, ".")
+		}
 	}
-	if prefix == "" && si.base == "" {
-		return lang, ""
-	}
-	return lang, scheme + "://" + host + "/wiki/"
+	return lang, scheme + "://" + host + "/wiki/", prefix
 }
 
 // wikiLanguages maps Wikipedia prefixes that are not ISO 639 codes.
@@ -483,4 +507,20 @@ func titleURL(title string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	return b.String()
+}
+
+// languagePrefix is the Wikipedia prefix of a content language code where
+// the two differ (xml:lang="nb" is no.wikipedia.org).
+func languagePrefix(lang string) string {
+	if p, ok := languagePrefixes[lang]; ok {
+		return p
+	}
+	return lang
+}
+
+// languagePrefixes inverts wikiLanguages for the wikis whose prefix is not
+// their language code and that are the main Wikipedia of that language.
+var languagePrefixes = map[string]string{
+	"nb": "no", "be-tarask": "be-x-old", "lzh": "zh-classical", "nan": "zh-min-nan",
+	"yue": "zh-yue", "sgs": "bat-smg", "vro": "fiu-vro", "rup": "roa-rup", "cbk": "cbk-zam",
 }

@@ -1,0 +1,61 @@
+package wikipedia
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// miniDump writes a dump with the given root attributes and siteinfo (may
+// be empty) holding one page per text, ids 1, 2, ...
+func miniDump(t *testing.T, root, siteinfo string, texts ...string) string {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "<mediawiki xmlns=\"http://www.mediawiki.org/xml/export-0.10/\" version=\"0.10\"%s>\n%s\n", root, siteinfo)
+	for i, text := range texts {
+		fmt.Fprintf(&b, "<page><title>Page %d</title><ns>0</ns><id>%d</id><revision><id>%d</id><timestamp>2024-01-01T00:00:00Z</timestamp>"+
+			"<text xml:space=\"preserve\">%s</text></revision></page>\n", i+1, i+1, 100+i, text)
+	}
+	b.WriteString("</mediawiki>\n")
+	p := filepath.Join(t.TempDir(), "dump.xml")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func site(db string) string { return "<siteinfo><dbname>" + db + "</dbname></siteinfo>" }
+
+const body = "Some article text that is long enough to be kept as prose by the source."
+
+func TestURLWithoutSiteinfo(t *testing.T) {
+	tests := []struct {
+		name, root, configured, lang, url string
+	}{
+		{"xml:lang", ` xml:lang="de"`, "", "de", "https://de.wikipedia.org/wiki/Page_1"},
+		{"xml:lang of a wiki with another prefix", ` xml:lang="nb"`, "", "nb", "https://no.wikipedia.org/wiki/Page_1"},
+		{"config when the root says nothing", "", "fr", "fr", "https://fr.wikipedia.org/wiki/Page_1"},
+		{"xml:lang wins over config", ` xml:lang="uk"`, "fr", "uk", "https://uk.wikipedia.org/wiki/Page_1"},
+		{"nothing known: no URL rather than a bare title", "", "", "und", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.Language = tc.configured
+			docs, _, final := readAll(t, mustNew(t, o), miniDump(t, tc.root, "", body))
+			if final != nil || len(docs) != 1 {
+				t.Fatalf("%d docs, %v", len(docs), final)
+			}
+			if docs[0].Language != tc.lang || docs[0].URL != tc.url {
+				t.Errorf("language %q url %q, want %q %q", docs[0].Language, docs[0].URL, tc.lang, tc.url)
+			}
+		})
+	}
+	// siteinfo still decides when it is there.
+	docs, _, _ := readAll(t, mustNew(t, DefaultOptions()), miniDump(t, ` xml:lang="en"`, site("dewiki"), body))
+	if len(docs) != 1 || docs[0].URL != "https://de.wikipedia.org/wiki/Page_1" {
+		t.Errorf("with siteinfo: %v", docs)
+	}
+}
