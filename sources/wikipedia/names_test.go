@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/curate-dev/curate/pipeline/doc"
 )
 
 // miniDump writes a dump with the given root attributes and siteinfo (may
@@ -29,6 +31,76 @@ func miniDump(t *testing.T, root, siteinfo string, texts ...string) string {
 func site(db string) string { return "<siteinfo><dbname>" + db + "</dbname></siteinfo>" }
 
 const body = "Some article text that is long enough to be kept as prose by the source."
+
+// keptIDs reads a dump and returns the ids kept and the reader's counts.
+func keptIDs(t *testing.T, o Options, path string) (string, doc.Counts) {
+	t.Helper()
+	r, err := s2open(t, o, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	docs, skipped, err := doc.ReadAll(r)
+	if err != nil || len(skipped) > 0 {
+		t.Fatalf("err %v, skipped %v", err, skipped)
+	}
+	var ids []string
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	return strings.Join(ids, ","), r.(interface{ Counts() doc.Counts }).Counts()
+}
+
+func TestRedirectWithoutElement(t *testing.T) {
+	tests := []struct {
+		text     string
+		redirect bool
+	}{
+		{"#REDIRECT [[Venus]]", true},
+		{"#redirect[[Venus]]", true},
+		{"#REDIRECT: [[Venus]]", true},
+		{"  \n#Redirect [[Venus]]\n{{R from move}}", true},
+		{"#WEITERLEITUNG [[Venus (Planet)]]", true},
+		{"#weiterleitung [[Venus]]", true},
+		{"#ПЕРЕНАПРАВЛЕНИЕ [[Венера]]", true},
+		{"#перенаправление [[Венера]]", true},
+		{"#重定向 [[金星]]", true},
+		{"#転送 [[金星]]", true},
+		{"#تحويل [[الزهرة]]", true},
+		{"#REDIRECTION [[Vénus]]", true},
+		{"#REDIRECT Venus", false},              // no link: a numbered list item
+		{"# First item [[with a link]]", false}, // "#" alone is a list
+		{body + "\n#REDIRECT [[Venus]]", false}, // not at the start
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			if got := isRedirectText(tc.text); got != tc.redirect {
+				t.Errorf("isRedirectText = %v, want %v", got, tc.redirect)
+			}
+		})
+	}
+	// Through the reader: a dewiki export without <redirect/>.
+	p := miniDump(t, ` xml:lang="de"`, "", "#WEITERLEITUNG [[Page 2]]", body)
+	ids, counts := keptIDs(t, DefaultOptions(), p)
+	if ids != "2" || counts["wikipedia.redirect"] != 1 {
+		t.Errorf("kept %q, counts %v; want the redirect skipped and counted", ids, counts)
+	}
+}
+
+func TestRedirectWordsGenerated(t *testing.T) {
+	// The generated list covers MediaWiki's languages, not a handful.
+	if len(redirectWords) < 150 {
+		t.Fatalf("%d redirect words; regenerate names_gen.go", len(redirectWords))
+	}
+	for _, w := range redirectWords {
+		if !strings.HasPrefix(w, "#") || strings.ContainsAny(w, " \t\n[") {
+			t.Errorf("redirect word %q: not a magic word", w)
+		}
+	}
+	if len(disambiguationTemplates) < 150 {
+		t.Errorf("disambiguation templates for %d wikis only", len(disambiguationTemplates))
+	}
+}
 
 func TestURLWithoutSiteinfo(t *testing.T) {
 	tests := []struct {

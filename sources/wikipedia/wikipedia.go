@@ -369,6 +369,12 @@ func (r *reader) document(p page) *doc.Document {
 		return nil
 	}
 	wikitext := unescapeXML(p.text)
+	if isRedirectText(wikitext) {
+		// A redirect without <redirect/> (exports, old dumps, tools
+		// that drop the element): the localized magic word says it.
+		r.counts.Add("wikipedia.redirect", 1)
+		return nil
+	}
 	disamb := r.src.isDisambiguation(wikitext)
 	if disamb && r.src.opts.Disambiguation == DisambiguationSkip {
 		r.counts.Add("wikipedia.disambiguation", 1)
