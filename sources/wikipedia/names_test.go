@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
 )
 
@@ -49,6 +50,66 @@ func keptIDs(t *testing.T, o Options, path string) (string, doc.Counts) {
 		ids = append(ids, d.ID)
 	}
 	return strings.Join(ids, ","), r.(interface{ Counts() doc.Counts }).Counts()
+}
+
+func TestLocalizedDisambiguation(t *testing.T) {
+	tests := []struct {
+		name, root, site, text string
+		dropped                bool
+	}{
+		{"de template", "", site("dewiki"), body + "\n{{Begriffsklärung}}", true},
+		{"de abbreviation BKS", "", site("dewiki"), body + "\n{{BKS}}", true},
+		{"ru, first letter lower case", "", site("ruwiki"), body + "\n{{неоднозначность}}", true},
+		{"uk, any case", "", site("ukwiki"), body + "\n{{НЕОДНОЗНАЧНІСТЬ|x}}", true},
+		{"ltg", "", site("ltgwiki"), body + "\n{{Zeimeibu_škiršona}}", true},
+		{"zh", "", site("zhwiki"), body + "\n{{消歧义}}", true},
+		{"ja romanised", "", site("jawiki"), body + "\n{{Aimai}}", true},
+		{"fr magic word", "", site("frwiki"), body + "\n__HOMONYMIE__", true},
+		{"de magic word, lower case", "", site("dewiki"), body + "\n__begriffsklärung__", true},
+		{"English names on every wiki", "", site("plwiki"), body + "\n{{Disambig}}", true},
+		{"no siteinfo: xml:lang picks the wiki", ` xml:lang="nl"`, "", body + "\n{{Dp}}", true},
+		{"xml:lang nb is no.wikipedia", ` xml:lang="nb"`, "", body + "\n{{Peker}}", true},
+		{"another wiki's name is not one here", "", site("enwiki"), body + "\n{{Db}}", false},
+		{"ordinary template", "", site("dewiki"), body + "\n{{Infobox Ort}}", false},
+		{"underscores are not a magic word", "", site("frwiki"), body + " a__b__c", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := miniDump(t, tc.root, tc.site, tc.text)
+			ids, counts := keptIDs(t, DefaultOptions(), p)
+			if got := counts["wikipedia.disambiguation"] == 1; got != tc.dropped || (ids == "") != tc.dropped {
+				t.Errorf("dropped %v (ids %q, counts %v), want %v", got, ids, counts, tc.dropped)
+			}
+		})
+	}
+	// The configured names still add to the built-in ones.
+	o := DefaultOptions()
+	o.DisambiguationTemplates = []string{"Mehrdeutig"}
+	if ids, _ := keptIDs(t, o, miniDump(t, "", site("dewiki"), body+"{{mehrdeutig}}")); ids != "" {
+		t.Errorf("configured template not matched: kept %s", ids)
+	}
+}
+
+// TestLocalizedDisambiguationCorpus: ltgwiki marks its disambiguation pages
+// with {{Zeimeibu škiršona}} (seven in the dump), which the English-only
+// list kept as articles.
+func TestLocalizedDisambiguationCorpus(t *testing.T) {
+	p := filepath.Join(corpustest.Dir(t, "wikipedia"), "ltgwiki-smallwiki-latest-pages-articles.xml.bz2")
+	o := DefaultOptions()
+	o.Disambiguation = DisambiguationFlag
+	docs, _, final := readAll(t, mustNew(t, o), p)
+	if final != nil {
+		t.Fatal(final)
+	}
+	var titles []string
+	for _, d := range docs {
+		if d.Meta["disambiguation"] == "true" {
+			titles = append(titles, d.Meta["title"])
+		}
+	}
+	if len(titles) != 7 || !strings.Contains(strings.Join(titles, "|"), "Rēzne (zeimeibu škiršona)") {
+		t.Errorf("disambiguation pages %q, want the 7 marked {{Zeimeibu škiršona}}", titles)
+	}
 }
 
 func TestRedirectWithoutElement(t *testing.T) {

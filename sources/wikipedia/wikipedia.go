@@ -45,8 +45,8 @@ type Options struct {
 	// them with meta disambiguation=true for a later filter).
 	Disambiguation string `yaml:"disambiguation"`
 	// DisambiguationTemplates adds template names (case-insensitive, without
-	// "Template:") that mark a disambiguation page, to the built-in list of
-	// common ones in several languages.
+	// "Template:") that mark a disambiguation page, to the built-in lists:
+	// every Wikipedia's own names (chosen by the dump's wiki) and English.
 	DisambiguationTemplates []string `yaml:"disambiguation_templates"`
 	// Language is the wiki's language code ("de") for dumps that carry
 	// neither <siteinfo> nor xml:lang on their root element; it gives the
@@ -105,12 +105,12 @@ func (o Options) Validate() error {
 
 // Source reads Wikipedia dumps; it implements sources.Kind.
 type Source struct {
-	opts   Options
-	ns     map[int]bool
-	disamb map[string]bool
+	opts Options
+	ns   map[int]bool
 
-	mu    sync.Mutex
-	index map[string]*multistream // by dump path, loaded once
+	mu     sync.Mutex
+	index  map[string]*multistream    // by dump path, loaded once
+	disamb map[string]map[string]bool // by wiki prefix + language, built once
 }
 
 var _ sources.Kind = (*Source)(nil)
@@ -120,15 +120,9 @@ func New(opts Options) (*Source, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Source{opts: opts, ns: map[int]bool{}, disamb: map[string]bool{}, index: map[string]*multistream{}}
+	s := &Source{opts: opts, ns: map[int]bool{}, disamb: map[string]map[string]bool{}, index: map[string]*multistream{}}
 	for _, n := range opts.Namespaces {
 		s.ns[n] = true
-	}
-	for _, t := range defaultDisambiguation {
-		s.disamb[t] = true
-	}
-	for _, t := range opts.DisambiguationTemplates {
-		s.disamb[normName(t)] = true
 	}
 	if s.opts.DecodeWorkers == 0 {
 		s.opts.DecodeWorkers = runtime.GOMAXPROCS(0)
@@ -270,7 +264,8 @@ type reader struct {
 	conv     *Converter
 	lang     string
 	urlBase  string
-	lastPage string // id of the last page read, for stream errors
+	disamb   map[string]bool // template names marking disambiguation here
+	lastPage string          // id of the last page read, for stream errors
 	done     bool
 	counts   doc.Counts
 	// pendingErrs are multistream streams that failed to decode and were
@@ -286,7 +281,22 @@ func (r *reader) setSite(si siteInfo) {
 		}
 	}
 	r.conv = NewConverter(drop, r.src.opts.KeepTables)
-	r.lang, r.urlBase, _ = siteLanguage(si, r.src.opts.Language)
+	var prefix string
+	r.lang, r.urlBase, prefix = siteLanguage(si, r.src.opts.Language)
+	r.disamb = r.src.disambiguationFor(prefix, r.lang)
+}
+
+// disambiguationFor returns the shared template set of one wiki.
+func (s *Source) disambiguationFor(prefix, lang string) map[string]bool {
+	key := prefix + "\x00" + lang
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	set, ok := s.disamb[key]
+	if !ok {
+		set = disambiguationSet(prefix, lang, s.opts.DisambiguationTemplates)
+		s.disamb[key] = set
+	}
+	return set
 }
 
 // Next returns the next kept article.
@@ -375,7 +385,7 @@ func (r *reader) document(p page) *doc.Document {
 		r.counts.Add("wikipedia.redirect", 1)
 		return nil
 	}
-	disamb := r.src.isDisambiguation(wikitext)
+	disamb := isDisambiguation(wikitext, r.disamb)
 	if disamb && r.src.opts.Disambiguation == DisambiguationSkip {
 		r.counts.Add("wikipedia.disambiguation", 1)
 		return nil
@@ -420,23 +430,12 @@ func (r *reader) Close() error {
 	return err
 }
 
-// defaultDisambiguation are templates that mark disambiguation pages on the
-// larger Wikipedias (normalised: lower case, spaces).
-var defaultDisambiguation = []string{
-	"disambiguation", "disambig", "dab", "disamb", "dmbox", "hndis", "geodis",
-	"numberdis", "letter-number combination disambiguation", "mil-unit-dis",
-	"hospital disambiguation", "school disambiguation", "species latin name disambiguation",
-	"begriffsklärung", "homonymie", "disambigua", "desambiguación", "desambiguação",
-	"неоднозначность", "многозначность", "неоднозначність", "пояснение", "аймак",
-	"aimai", "曖昧さ回避", "消歧义", "消歧義", "disambiguasi", "ujednoznacznienie",
-	"dp", "förgrening", "doorverwijspagina", "rozcestník", "αποσαφήνιση",
-	"täsmennyssivu", "pertsona-izen", "zīmes", "nozīmju atšķirība",
-}
-
-// isDisambiguation looks for a disambiguation template or the __DISAMBIG__
-// switch among the page's templates.
-func (s *Source) isDisambiguation(w string) bool {
-	if strings.Contains(w, "__DISAMBIG__") {
+// isDisambiguation looks for a disambiguation template of the wiki or a
+// localized __DISAMBIG__ switch among the page's templates. Template names
+// compare without regard to case, which also folds the first letter the
+// way MediaWiki titles do.
+func isDisambiguation(w string, templates map[string]bool) bool {
+	if hasDisambiguationMagic(w) {
 		return true
 	}
 	for rest := w; ; {
@@ -449,7 +448,7 @@ func (s *Source) isDisambiguation(w string) bool {
 		if end < 0 || end > 80 {
 			continue
 		}
-		if s.disamb[normName(rest[:end])] {
+		if templates[normName(rest[:end])] {
 			return true
 		}
 	}
@@ -513,20 +512,4 @@ func titleURL(title string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	return b.String()
-}
-
-// languagePrefix is the Wikipedia prefix of a content language code where
-// the two differ (xml:lang="nb" is no.wikipedia.org).
-func languagePrefix(lang string) string {
-	if p, ok := languagePrefixes[lang]; ok {
-		return p
-	}
-	return lang
-}
-
-// languagePrefixes inverts wikiLanguages for the wikis whose prefix is not
-// their language code and that are the main Wikipedia of that language.
-var languagePrefixes = map[string]string{
-	"nb": "no", "be-tarask": "be-x-old", "lzh": "zh-classical", "nan": "zh-min-nan",
-	"yue": "zh-yue", "sgs": "bat-smg", "vro": "fiu-vro", "rup": "roa-rup", "cbk": "cbk-zam",
 }
