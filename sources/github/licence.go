@@ -11,24 +11,35 @@ import (
 )
 
 // licenceFiles gathers what a repository says about its licence while a
-// walker lists it: root licence files, and licence files deeper in the tree
-// (candidates for vendored sub-projects).
+// walker lists it: root licence files, root package manifests, and licence
+// files deeper in the tree (candidates for vendored sub-projects).
 type licenceFiles struct {
-	root   [][]byte
-	nested map[string][]byte // by path relative to the repository root
+	root      [][]byte
+	manifests map[string][]byte
+	nested    map[string][]byte // by path relative to the repository root
 }
 
-// maxLicenceBytes bounds what is read of one licence file.
+// maxLicenceBytes bounds what is read of one licence or manifest file.
 const maxLicenceBytes = 1 << 20
 
 // wants reports whether a file (path relative to the repository root)
 // is one to read for the licence.
 func (lf *licenceFiles) wants(rel string) bool {
-	return isLicenseFile(path.Base(rel))
+	base := path.Base(rel)
+	if isLicenseFile(base) {
+		return true
+	}
+	return !strings.Contains(rel, "/") && isManifest(base)
 }
 
 func (lf *licenceFiles) add(rel string, b []byte) {
+	base := path.Base(rel)
 	switch {
+	case !strings.Contains(rel, "/") && isManifest(base):
+		if lf.manifests == nil {
+			lf.manifests = map[string][]byte{}
+		}
+		lf.manifests[base] = b
 	case !strings.Contains(rel, "/"):
 		lf.root = append(lf.root, b)
 	default:
@@ -39,13 +50,28 @@ func (lf *licenceFiles) add(rel string, b []byte) {
 	}
 }
 
-// resolve names the repository's licence (what the root licence files are
-// recognised as) and the roots of vendored sub-projects. A nested licence
-// file marks a sub-project only when it is some other licence: a copy of
-// the root's licence (monorepo packages, first-party folders) or a docs
-// page that quotes or includes it is first-party.
+// resolve names the repository's licence and the roots of vendored
+// sub-projects. The licence is the first manifest's SPDX expression, as
+// written (OR stays OR), else what the root licence files are recognised
+// as. A nested licence file marks a sub-project only when it is some other
+// licence: a copy of the root's licence (monorepo packages, first-party
+// folders) or a docs page that quotes or includes it is first-party.
 func (lf *licenceFiles) resolve() (license string, vendored []string) {
-	license = detectLicense(lf.root)
+	names := slices.SortedFunc(maps.Keys(lf.manifests), func(a, b string) int {
+		if d := manifestRank(a) - manifestRank(b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	for _, n := range names {
+		if l := manifestLicense(n, lf.manifests[n]); l != "" {
+			license = l
+			break
+		}
+	}
+	if license == "" {
+		license = detectLicense(lf.root)
+	}
 	roots := make([]string, 0, len(lf.root))
 	for _, r := range lf.root {
 		if w := licenceWords(r); w != "" {
