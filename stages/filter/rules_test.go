@@ -496,9 +496,16 @@ func TestPII(t *testing.T) {
 		in, out string
 		counts  map[string]int64
 	}{
-		{"write to jane.doe@mail.example.net today", "write to " + e1 + " today", map[string]int64{"pii.email": 1}},
-		{"A: John.Smith@Example.COM, B: x+y@a-b.org.", "A: " + e1 + ", B: " + e2 + ".", map[string]int64{"pii.email": 2}},
+		{"write to jane.doe@mail.acme-mail.net today", "write to " + e1 + " today", map[string]int64{"pii.email": 1}},
+		{"A: John.Smith@Acme.COM, B: x+y@a-b.org.", "A: " + e1 + ", B: " + e2 + ".", map[string]int64{"pii.email": 2}},
 		{"three a@b.io c@d.io e@f.io", "three " + e1 + " " + e2 + " " + e1, map[string]int64{"pii.email": 3}},
+		// One address is one placeholder wherever it recurs in a document.
+		{"a@b.com wrote to c@d.com; reply to a@b.com or A@B.COM", e1 + " wrote to " + e2 + "; reply to " + e1 + " or " + e1, map[string]int64{"pii.email": 4}},
+		{"8.8.8.8, 1.1.1.1, 8.8.8.8", v4 + ", " + v4b + ", " + v4, map[string]int64{"pii.ipv4": 3}},
+		// Reserved documentation domains (RFC 2606, RFC 6761) stay.
+		{"mail user@example.com, a@mail.example.org, b@example.net, c@host.test, d@x.invalid, e@Example.COM",
+			"mail user@example.com, a@mail.example.org, b@example.net, c@host.test, d@x.invalid, e@Example.COM", nil},
+		{"not example: a@example.company.com", "not example: " + e1, map[string]int64{"pii.email": 1}},
 		{"not emails: @handle, a@b, user@localhost, x@-bad.com", "not emails: @handle, a@b, user@localhost, x@-bad.com", nil},
 		{"host 8.8.8.8 answered", "host " + v4 + " answered", map[string]int64{"pii.ipv4": 1}},
 		{"8.8.8.8:53 and 1.1.1.1.", v4 + ":53 and " + v4b + ".", map[string]int64{"pii.ipv4": 2}},
