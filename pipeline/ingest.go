@@ -103,12 +103,25 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 				Key:      key,
 				Size:     size,
 				Consumed: new(atomic.Int64),
+				Memory:   g.taskMemory(u),
 			}
 			t.Run = func(ctx context.Context) (*Marker, error) { return g.runUnit(ctx, src, ui, u, t.Consumed) }
 			tasks = append(tasks, t)
 		}
 	}
 	return srcs, tasks, skippedInputs, nil
+}
+
+// taskMemory estimates an ingest task's peak: the row group the part
+// writer buffers, the batches in flight, and the input's decoder history
+// (a zstd window can be 2 GiB; see sources.DecoderMemory).
+func (g *ingest) taskMemory(u sources.Unit) int64 {
+	rowGroup := int64(g.cfg.Parquet.RowGroupMB) << 20
+	if rowGroup <= 0 {
+		rowGroup = 64 << 20
+	}
+	inFlight := int64(max(g.workers, 1)+2) * batchBytes
+	return rowGroup + inFlight + sources.DecoderMemory(u.Input.Path)
 }
 
 // taskKey hashes what a unit's output depends on. Inputs are identified by
