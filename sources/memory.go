@@ -50,4 +50,3 @@ func DecoderMemory(path string) int64 {
 	// The ring holds the window plus two blocks of room.
 	return int64(window) + 2*(128<<10+64)
 }
-
