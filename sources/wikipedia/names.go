@@ -16,23 +16,25 @@ const englishWiki = "en"
 // disambiguationSet is the template names that mark a disambiguation page
 // on one wiki: its own (by prefix, and by language code where the two
 // differ, as no/nb), the English ones, and the configured extra names.
-// With neither prefix nor language known, every wiki's names are used.
+// A wiki the lists do not know (or an unknown one) is looked at with every
+// wiki's names: small Wikipedias often keep a neighbour's template name.
 func disambiguationSet(prefix, lang string, extra []string) map[string]bool {
 	set := map[string]bool{}
-	add := func(wiki string) {
+	add := func(wiki string) bool {
 		for _, n := range disambiguationTemplates[wiki] {
 			set[n] = true
 		}
+		return len(disambiguationTemplates[wiki]) > 0
 	}
-	if prefix == "" && (lang == "" || lang == "und") {
+	own := add(strings.ReplaceAll(prefix, "_", "-"))
+	own = add(lang) || own
+	own = add(languagePrefix(lang)) || own
+	if !own {
 		for wiki := range disambiguationTemplates {
 			add(wiki)
 		}
 	}
 	add(englishWiki)
-	add(strings.ReplaceAll(prefix, "_", "-"))
-	add(lang)
-	add(languagePrefix(lang))
 	for _, t := range extra {
 		set[normName(t)] = true
 	}

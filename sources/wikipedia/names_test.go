@@ -70,6 +70,8 @@ func TestLocalizedDisambiguation(t *testing.T) {
 		{"no siteinfo: xml:lang picks the wiki", ` xml:lang="nl"`, "", body + "\n{{Dp}}", true},
 		{"xml:lang nb is no.wikipedia", ` xml:lang="nb"`, "", body + "\n{{Peker}}", true},
 		{"another wiki's name is not one here", "", site("enwiki"), body + "\n{{Db}}", false},
+		{"a wiki the lists lack uses every wiki's names", "", site("xxwiki"), body + "\n{{Begriffsklärung}}", true},
+		{"no siteinfo, no xml:lang: every wiki's names", "", "", body + "\n{{Homonymie}}", true},
 		{"ordinary template", "", site("dewiki"), body + "\n{{Infobox Ort}}", false},
 		{"underscores are not a magic word", "", site("frwiki"), body + " a__b__c", false},
 	}
