@@ -1,14 +1,19 @@
 package wikipedia
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	dbzip2 "github.com/dsnet/compress/bzip2"
+
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/sources"
 )
 
 // miniDump writes a dump with the given root attributes and siteinfo (may
@@ -192,5 +197,69 @@ func TestURLWithoutSiteinfo(t *testing.T) {
 	docs, _, _ := readAll(t, mustNew(t, DefaultOptions()), miniDump(t, ` xml:lang="en"`, site("dewiki"), body))
 	if len(docs) != 1 || docs[0].URL != "https://de.wikipedia.org/wiki/Page_1" {
 		t.Errorf("with siteinfo: %v", docs)
+	}
+}
+
+// TestMultistreamRepeatedPageID: a page id the index lists in two streams
+// that land in different units gets "#2" in the later unit, as a whole-file
+// read numbers it, so the tasks of one dump never share an id.
+func TestMultistreamRepeatedPageID(t *testing.T) {
+	dir := t.TempDir()
+	dump := filepath.Join(dir, "xxwiki-pages-articles-multistream.xml.bz2")
+	r := rand.New(rand.NewPCG(3, 4))
+	filler := func() string {
+		// Random letters compress poorly, so each stream is its own unit.
+		b := make([]byte, 3000)
+		for i := range b {
+			b[i] = "abcdefghij klmnop"[r.IntN(17)]
+		}
+		return string(b)
+	}
+	streams := []string{
+		"<mediawiki xml:lang=\"en\">\n" + site("enwiki") + "\n",
+		fmt.Sprintf("<page><title>A</title><ns>0</ns><id>7</id><revision><id>1</id><text>%s</text></revision></page>\n", filler()),
+		fmt.Sprintf("<page><title>A</title><ns>0</ns><id>7</id><revision><id>2</id><text>%s</text></revision></page>\n"+
+			"<page><title>C</title><ns>0</ns><id>8</id><revision><id>3</id><text>%s</text></revision></page>\n", filler(), filler()),
+		"</mediawiki>\n",
+	}
+	var data bytes.Buffer
+	var offsets []int
+	for _, s := range streams {
+		offsets = append(offsets, data.Len())
+		w, err := dbzip2.NewWriter(&data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(s))
+		w.Close()
+	}
+	if err := os.WriteFile(dump, data.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	index := fmt.Sprintf("%d:7:A\n%d:7:A\n%d:8:C\n", offsets[1], offsets[2], offsets[2])
+	var ib bytes.Buffer
+	w, _ := dbzip2.NewWriter(&ib, nil)
+	w.Write([]byte(index))
+	w.Close()
+	if err := os.WriteFile(filepath.Join(dir, "xxwiki-pages-articles-multistream-index.txt.bz2"), ib.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	o.UnitBytes = 1024
+	s := mustNew(t, o)
+	units, err := s.Units([]sources.Input{{Path: dump}})
+	if err != nil || len(units) < 2 {
+		t.Fatalf("%d units, %v: want the two streams in different units", len(units), err)
+	}
+	docs, _, final := readAll(t, s, dump)
+	if final != nil {
+		t.Fatal(final)
+	}
+	var ids []string
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	if strings.Join(ids, ",") != "7,7#2,8" {
+		t.Errorf("ids %v, want 7,7#2,8", ids)
 	}
 }

@@ -169,9 +169,10 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 		return nil, fmt.Errorf("wikipedia: %w", err)
 	}
 	var (
-		body  io.ReadCloser
-		site  siteInfo
-		multi = u.Start > 0 || u.End >= 0
+		body    io.ReadCloser
+		site    siteInfo
+		multi   = u.Start > 0 || u.End >= 0
+		repeats map[string]int
 	)
 	if multi {
 		ms, err := s.multistream(path)
@@ -184,6 +185,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 		}
 		site = ms.site
 		body = newStreamDecoder(f, path, ms.streamsIn(u.Start, u.End), s.opts.DecodeWorkers)
+		repeats = ms.priorOccurrences(u.Start)
 	} else {
 		dec, err := openWhole(f, path)
 		if err != nil {
@@ -192,7 +194,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 		}
 		body = newAhead(dec)
 	}
-	r := &reader{src: s, path: path, file: f, body: body, multi: multi, counts: doc.Counts{}}
+	r := &reader{src: s, path: path, file: f, body: body, multi: multi, counts: doc.Counts{}, repeats: repeats}
 	r.sc = newPageScanner(r.body)
 	if !multi {
 		site = parseSiteInfo(r.sc.header())
@@ -261,11 +263,14 @@ type reader struct {
 	sc    *pageScanner
 	multi bool
 
-	conv     *Converter
-	lang     string
-	urlBase  string
-	disamb   map[string]bool // template names marking disambiguation here
-	lastPage string          // id of the last page read, for stream errors
+	conv    *Converter
+	lang    string
+	urlBase string
+	disamb  map[string]bool // template names marking disambiguation here
+	// repeats counts the occurrences so far of page ids the multistream
+	// index lists more than once, starting from those in earlier units.
+	repeats  map[string]int
+	lastPage string // id of the last page read, for stream errors
 	done     bool
 	counts   doc.Counts
 	// pendingErrs are multistream streams that failed to decode and were
@@ -370,6 +375,8 @@ func (r *reader) recordErr(p page, rp rawPage, err error) *doc.RecordError {
 
 // document converts a page, or returns nil for a page that is not kept.
 func (r *reader) document(p page) *doc.Document {
+	// Every page of the index counts, kept or not, as the index does.
+	id := r.pageDocID(p.id)
 	switch {
 	case !r.src.ns[p.ns]:
 		r.counts.Add("wikipedia.namespace", 1)
@@ -401,7 +408,7 @@ func (r *reader) document(p page) *doc.Document {
 	if r.src.opts.TitleInText {
 		text = p.title + "\n\n" + text
 	}
-	d := &doc.Document{ID: p.id, Text: text, Language: r.lang}
+	d := &doc.Document{ID: id, Text: text, Language: r.lang}
 	if r.urlBase != "" {
 		// Without a known wiki there is no URL: a bare title is none.
 		d.URL = r.urlBase + titleURL(p.title)
@@ -414,6 +421,21 @@ func (r *reader) document(p page) *doc.Document {
 		d.SetMeta("disambiguation", "true")
 	}
 	return d
+}
+
+// pageDocID is the page id, numbered "#2", "#3"... for later occurrences
+// of a page id the multistream index repeats, counted across units the way
+// the pipeline numbers repeats within one (whole-file) task.
+func (r *reader) pageDocID(id string) string {
+	n, ok := r.repeats[id]
+	if !ok {
+		return id
+	}
+	r.repeats[id] = n + 1
+	if n == 0 {
+		return id
+	}
+	return id + "#" + strconv.Itoa(n+1)
 }
 
 // Counts returns how many pages each rule skipped ("wikipedia.namespace",
