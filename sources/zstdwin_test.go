@@ -172,3 +172,27 @@ func TestZstdWindowContentSize(t *testing.T) {
 		t.Errorf("allocated %d MiB for a 12 MiB frame declared with a 128 MiB window", alloc>>20)
 	}
 }
+
+// TestZstdWindowFrames: several frames (with and without content size) and
+// a skippable frame between them pass the rewriter intact.
+func TestZstdWindowFrames(t *testing.T) {
+	a := bytes.Repeat([]byte("first frame, with its size declared. "), 5000)
+	b := farMatches()
+	pa := zstdCLI(t, a, true, "--long=27", "-3")
+	pb := zstdCLI(t, b, false, "--long=24", "-1")
+	ra, _ := os.ReadFile(pa)
+	rb, _ := os.ReadFile(pb)
+	skippable := []byte{0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 'x', 'y', 'z'}
+	p := filepath.Join(t.TempDir(), "frames.zst")
+	if err := os.WriteFile(p, bytes.Join([][]byte{ra, skippable, rb, ra}, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, retries, _ := readZstd(t, p)
+	want := bytes.Join([][]byte{a, b, a}, nil)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("decoded %d bytes, want %d", len(got), len(want))
+	}
+	if retries != 1 {
+		t.Errorf("%d retries, want 1 (the second frame reaches 10 MiB back)", retries)
+	}
+}
