@@ -38,6 +38,10 @@ type Config struct {
 	Output string `yaml:"output"`
 	// Workers bounds how many tasks run at once; 0 means all cores.
 	Workers int `yaml:"workers"`
+	// MemoryMB bounds the memory the running tasks are expected to hold
+	// (decoder windows, row-group buffers); a task that does not fit waits
+	// for others to finish. 0 means half of the machine's memory.
+	MemoryMB int `yaml:"memory_mb"`
 	// OnError is the default for sources: "skip" counts and reports bad
 	// records and unreadable inputs and goes on; "fail" stops the run.
 	OnError string `yaml:"on_error"`

@@ -32,7 +32,10 @@ type Task struct {
 	// read so far; the executor polls it so a single large input still
 	// shows progress and an ETA.
 	Consumed *atomic.Int64
-	Run      func(ctx context.Context) (*Marker, error)
+	// Memory is what the task is expected to hold at its peak, in bytes,
+	// for the run's memory budget; 0 leaves it unbudgeted.
+	Memory int64
+	Run    func(ctx context.Context) (*Marker, error)
 }
 
 // Marker is a task's completion record, written after its outputs are in
@@ -115,6 +118,7 @@ type executor struct {
 	force    bool
 	log      *slog.Logger
 	progress Progress
+	memory   *memBudget // nil: unbounded
 }
 
 func (e *executor) markerPath(phase, id string) string {
@@ -187,6 +191,10 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 		}
 		ranBytes.Add(t.Size)
 		p.Go(func(ctx context.Context) error {
+			if err := e.memory.acquire(ctx, t.Memory); err != nil {
+				return err
+			}
+			defer e.memory.release(t.Memory)
 			start := time.Now()
 			meter.start(t)
 			m, err := t.Run(ctx)

@@ -40,6 +40,8 @@ type ingestSource struct {
 	kind   sources.Kind
 	units  []sources.Unit
 	stages []doc.Stage
+	// names is what each input path contributes to document ids.
+	names map[string]string
 }
 
 // ingest holds what every ingest task of a run shares.
@@ -84,7 +86,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
-		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages}
+		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages, names: inputNames(units)}
 		srcs = append(srcs, src)
 		for ui, u := range units {
 			key, err := g.taskKey(sc, u)
@@ -101,12 +103,25 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 				Key:      key,
 				Size:     size,
 				Consumed: new(atomic.Int64),
+				Memory:   g.taskMemory(u),
 			}
 			t.Run = func(ctx context.Context) (*Marker, error) { return g.runUnit(ctx, src, ui, u, t.Consumed) }
 			tasks = append(tasks, t)
 		}
 	}
 	return srcs, tasks, skippedInputs, nil
+}
+
+// taskMemory estimates an ingest task's peak: the row group the part
+// writer buffers, the batches in flight, and the input's decoder history
+// (a zstd window can be 2 GiB; see sources.DecoderMemory).
+func (g *ingest) taskMemory(u sources.Unit) int64 {
+	rowGroup := int64(g.cfg.Parquet.RowGroupMB) << 20
+	if rowGroup <= 0 {
+		rowGroup = 64 << 20
+	}
+	inFlight := int64(max(g.workers, 1)+2) * batchBytes
+	return rowGroup + inFlight + sources.DecoderMemory(u.Input.Path)
 }
 
 // taskKey hashes what a unit's output depends on. Inputs are identified by
@@ -239,7 +254,8 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 	}
 	s := stream.New().WithMaxGoroutines(workers)
 	var writeErr error
-	prefix := sc.Name + "/" + sources.BaseName(u.Input.Path) + "/"
+	prefix := sc.Name + "/" + src.names[u.Input.Path] + "/"
+	ids := newIDSet()
 	submit := func(b *batch) {
 		s.Go(func() stream.Callback {
 			g.process(src, b)
@@ -278,7 +294,13 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 			break
 		}
 		d.Source = sc.Name
-		d.ID = prefix + d.ID
+		var renamed bool
+		if d.ID, renamed = ids.unique(prefix + d.ID); renamed {
+			if st.Counters == nil {
+				st.Counters = map[string]int64{}
+			}
+			st.Counters["ingest.duplicate_ids"]++
+		}
 		st.DocsRead++
 		st.TextBytesRead += int64(len(d.Text))
 		cur.docs = append(cur.docs, d)

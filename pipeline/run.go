@@ -74,10 +74,11 @@ type ManifestTask struct {
 }
 
 // ConfigHash hashes the config's meaning (not its comments or layout), less
-// the settings that cannot change the output (output directory, workers).
+// the settings that cannot change the output (output directory, workers,
+// memory budget).
 func (c *Config) ConfigHash() string {
 	cc := *c
-	cc.Output, cc.Workers = "", 0
+	cc.Output, cc.Workers, cc.MemoryMB = "", 0, 0
 	cc.Tokenizer = c.Tokenizer.outputRelevant()
 	b, _ := json.Marshal(cc)
 	sum := sha256.Sum256(b)
@@ -132,8 +133,13 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
+	memoryMB := cfg.MemoryMB
+	if memoryMB <= 0 {
+		memoryMB = defaultMemoryMB()
+	}
 	r := &runner{cfg: cfg, out: out, workers: workers, log: log,
-		ex: &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress}}
+		ex: &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress,
+			memory: newMemBudget(int64(memoryMB) << 20)}}
 	g := &ingest{cfg: cfg, out: out, workers: workers, log: log}
 
 	var phases []*phaseRun

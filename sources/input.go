@@ -152,7 +152,10 @@ func Open(path string) (*Stream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s, err := NewStream(path, f)
+	// A local file can be read again from its start, which lets a zstd
+	// stream begin with a small window and grow it (see zstdwin.go).
+	reopen := func() (io.ReadCloser, error) { return os.Open(path) }
+	s, err := newStream(path, f, reopen)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -165,6 +168,10 @@ func Open(path string) (*Stream, error) {
 // section of a file) in the decompressor its magic bytes name. name is used
 // in errors. Closing the Stream does not close r.
 func NewStream(name string, r io.Reader) (*Stream, error) {
+	return newStream(name, r, nil)
+}
+
+func newStream(name string, r io.Reader, reopen func() (io.ReadCloser, error)) (*Stream, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 256<<10)
 	head, err := br.Peek(6)
@@ -189,12 +196,12 @@ func NewStream(name string, r io.Reader) (*Stream, error) {
 		}
 		s.dec = xr
 	case Zstd:
-		zr, err := getZstd(br)
+		zr, err := newZstdDecoder(cr, br, reopen)
 		if err != nil {
 			return nil, fmt.Errorf("%s: zstd: %w", name, err)
 		}
 		s.dec = zr
-		s.closers = append(s.closers, func() error { putZstd(zr); return nil })
+		s.closers = append(s.closers, zr.Close)
 	default:
 		s.dec = br
 	}
@@ -233,11 +240,10 @@ func (s *Stream) Close() error {
 	return first
 }
 
-// zstdDecoders reuses zstd decoders across inputs. Pushshift dumps declare
-// a 2 GiB window and the streaming decoder allocates its history ring up
-// front: a fresh decoder per file would pay a 2 GiB allocation (over a
-// second of zeroing once the heap is warm) each time. A decoder reset onto
-// the next input keeps its ring. The pool is a cache, never observable state.
+// zstdDecoders reuses zstd decoders across inputs: a decoder reset onto
+// the next input keeps its history ring, so inputs of similar windows do
+// not pay for a new allocation each. The pool is a cache, never observable
+// state.
 var zstdDecoders sync.Pool
 
 func getZstd(r io.Reader) (*zstd.Decoder, error) {

@@ -21,7 +21,7 @@ type Document struct {
 	ID string
 	// Source is the source's name in the config.
 	Source string
-	// Text is UTF-8, NFC-normalised, without NUL bytes.
+	// Text is UTF-8, NFC-normalised, without NUL bytes, with "\n" line ends.
 	Text string
 	// URL is where the text came from, if known.
 	URL string

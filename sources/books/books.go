@@ -28,11 +28,19 @@ type Options struct {
 	// KeepUnmarked keeps files that have no Project Gutenberg markers at
 	// all (PG's own GitHub mirror ships bodies only). Default true.
 	KeepUnmarked bool `yaml:"keep_unmarked"`
+	// StripCredits removes the volunteers' credit paragraphs at the top of
+	// the body ("Produced by ...", "Transcribed from the 1889 ... edition
+	// by ...", "This etext was produced from ..."). Default true.
+	StripCredits bool `yaml:"strip_credits"`
+	// CreditPatterns are the regular expressions (case-insensitive,
+	// matched at the start of a paragraph among the body's first ones) that
+	// make a paragraph a credit; empty means DefaultCreditPatterns.
+	CreditPatterns []string `yaml:"credit_patterns"`
 }
 
 // DefaultOptions are the defaults a config starts from.
 func DefaultOptions() Options {
-	return Options{MaxBytes: 64 << 20, KeepUnmarked: true}
+	return Options{MaxBytes: 64 << 20, KeepUnmarked: true, StripCredits: true}
 }
 
 // UnmarshalYAML fills defaults before decoding; the old-style signature keeps
@@ -48,18 +56,35 @@ func (o Options) Validate() error {
 	if o.MaxBytes <= 0 {
 		return fmt.Errorf("max_bytes must be positive, got %d", o.MaxBytes)
 	}
+	if _, err := compileCredits(o.CreditPatterns); err != nil {
+		return err
+	}
 	return nil
 }
 
 // Source is the books source kind.
-type Source struct{ opts Options }
+type Source struct {
+	opts    Options
+	credits *regexp.Regexp // nil: credits stay
+}
 
 // New builds the source.
 func New(opts Options) (*Source, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	return &Source{opts: opts}, nil
+	s := &Source{opts: opts}
+	if opts.StripCredits {
+		patterns := opts.CreditPatterns
+		if len(patterns) == 0 {
+			patterns = DefaultCreditPatterns
+		}
+		var err error
+		if s.credits, err = compileCredits(patterns); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // Units reads every book whole: one unit per file.
@@ -81,7 +106,12 @@ type reader struct {
 	stream *sources.Stream
 	size   int64 // of the raw input; a capacity hint for plain files
 	done   bool
+	counts doc.Counts
 }
+
+// Counts reports the credit paragraphs removed ("books.credit_paragraphs")
+// and the books that had any ("books.credits_stripped"), for the report.
+func (r *reader) Counts() doc.Counts { return r.counts }
 
 // readAllSized reads up to limit bytes, starting from a buffer of the
 // input's size so a plain book is read without regrowing copies.
@@ -124,7 +154,11 @@ func (r *reader) Next() (*doc.Document, error) {
 		return nil, &doc.RecordError{File: path, Record: "book", Offset: -1,
 			Err: fmt.Errorf("no body text left after stripping the Project Gutenberg header and footer")}
 	}
-	d := &doc.Document{Text: book.Body, Language: book.Language}
+	body, credits := stripCredits(book.Body, r.src.credits)
+	if credits > 0 {
+		r.counts = doc.Counts{"books.credit_paragraphs": int64(credits), "books.credits_stripped": 1}
+	}
+	d := &doc.Document{Text: body, Language: book.Language}
 	id := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	if book.EbookNumber != "" {
 		id = book.EbookNumber

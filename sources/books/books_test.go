@@ -18,6 +18,11 @@ func readBook(t testing.TB, path string) *doc.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return readWith(t, src, path)
+}
+
+func readWith(t testing.TB, src *Source, path string) *doc.Document {
+	t.Helper()
 	st, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)

@@ -384,6 +384,10 @@ func TestParseHTTP(t *testing.T) {
 		{"chunked header but body already de-chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n<p>hi</p>", 200, "", "", "<p>hi</p>", false},
 		{"gzip", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + gz("<p>hi</p>"), 200, "", "", "<p>hi</p>", false},
 		{"gzip header, plain body (ClueWeb)", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\n<p>hi</p>", 200, "", "", "<p>hi</p>", false},
+		{"pywb: Content-Length -1 with chunking", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n4\r\n<p>h\r\n5\r\ni</p>\r\n0\r\n\r\n", 200, "text/html", "", "<p>hi</p>", false},
+		{"valid Content-Length with chunking: chunking wins", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n<p>h\r\n5\r\ni</p>\r\n0\r\n\r\n", 200, "", "", "<p>hi</p>", false},
+		{"invalid Content-Length, no chunking: block length", "HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n<p>hi</p>", 200, "", "", "<p>hi</p>", false},
+		{"repeated Content-Length: block length", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\n<p>hi</p>", 200, "", "", "<p>hi</p>", false},
 		{"LF-only header", "HTTP/1.0 404 Not Found\nContent-Type: text/plain\n\nnope", 404, "text/plain", "", "nope", false},
 		{"junk content type", "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=\r\n\r\nx", 200, "text/html", "", "x", false},
 		{"not HTTP (dns record)", "20080430204826\nwww.archive.org.\t589\tIN\tA\t207.241.229.39\n", 0, "", "", "", true},
@@ -594,5 +598,62 @@ func TestPathsFile(t *testing.T) {
 	os.WriteFile(empty, []byte("# nothing\n"), 0o644)
 	if _, err := s.Units([]sources.Input{{Path: empty}}); err == nil || !strings.Contains(err.Error(), "lists no files") {
 		t.Errorf("empty paths file: err = %v", err)
+	}
+}
+
+// TestPywbContentLength rewrites the real chunked capture the way pywb
+// stores it (HTTP "Content-Length: -1" beside "Transfer-Encoding: chunked",
+// WARC length adjusted) and, separately, with an invalid length and no
+// chunking: both must give the page the untouched file gives.
+func TestPywbContentLength(t *testing.T) {
+	dir := corpustest.Dir(t, "commoncrawl")
+	orig, err := os.ReadFile(filepath.Join(dir, "warcio__example-iana.org-chunked.warc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustNew(t, DefaultOptions())
+	want, _, _, err := readAll(t, s, filepath.Join(dir, "warcio__example-iana.org-chunked.warc"))
+	if err != nil || len(want) != 1 {
+		t.Fatalf("original: %d docs, %v", len(want), err)
+	}
+	const te = "Transfer-Encoding: chunked\r\n"
+	rewrite := func(old, new string) []byte {
+		t.Helper()
+		i := bytes.Index(orig, []byte(te))
+		if i < 0 {
+			t.Fatal("no chunked header in the capture")
+		}
+		const warcLen = "Content-Length: 7566\r\n"
+		j := bytes.LastIndex(orig[:i], []byte(warcLen))
+		if j < 0 {
+			t.Fatal("response record length not where expected")
+		}
+		grown := 7566 + len(new) - len(old)
+		var b bytes.Buffer
+		b.Write(orig[:j])
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", grown)
+		b.Write(orig[j+len(warcLen) : i])
+		b.WriteString(new)
+		b.Write(orig[i+len(old):])
+		return b.Bytes()
+	}
+	cases := map[string][]byte{
+		"pywb -1 with chunking": rewrite(te, "Content-Length: -1\r\n"+te),
+		"garbage with chunking": rewrite(te, te+"Content-Length: abc\r\n"),
+	}
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "pywb.warc")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, stats, recErrs, err := readAll(t, s, p)
+			if err != nil || len(recErrs) > 0 {
+				t.Fatalf("err %v, record errors %v", err, recErrs)
+			}
+			if len(got) != 1 || got[0].Text != want[0].Text || got[0].URL != want[0].URL {
+				t.Fatalf("got %d docs (stats %v), want the original page", len(got), stats)
+			}
+		})
 	}
 }

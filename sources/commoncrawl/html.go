@@ -49,7 +49,7 @@ func parseHTTP(block []byte) (*httpPage, error) {
 	if end < 0 || !bytes.HasPrefix(block, []byte("HTTP/")) {
 		return nil, errNotHTTP
 	}
-	head := append(bytes.Clone(block[:end]), "\r\n\r\n"...)
+	head := append(withoutContentLength(block[:end]), "\r\n\r\n"...)
 	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(head)), nil)
 	if err != nil {
 		return nil, fmt.Errorf("HTTP header: %w", err)
@@ -91,6 +91,31 @@ func parseHTTP(block []byte) (*httpPage, error) {
 	}
 	p.body = body
 	return p, nil
+}
+
+// withoutContentLength copies an HTTP header block minus its Content-Length
+// fields. The body is always the rest of the WARC record's block, so the
+// HTTP length is never needed, and net/http rejects the values archives do
+// hold: pywb writes "Content-Length: -1" beside "Transfer-Encoding: chunked"
+// (RFC 9112 §6.3: Transfer-Encoding wins and Content-Length is ignored), and
+// without chunking an invalid or repeated length must fall back to the
+// record's block length rather than lose the page.
+func withoutContentLength(head []byte) []byte {
+	out := make([]byte, 0, len(head))
+	for len(head) > 0 {
+		line := head
+		rest := []byte(nil)
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, rest = head[:i+1], head[i+1:]
+		}
+		head = rest
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if ok && bytes.EqualFold(bytes.TrimSpace(name), []byte("Content-Length")) {
+			continue
+		}
+		out = append(out, line...)
+	}
+	return bytes.TrimRight(out, "\r\n")
 }
 
 // isHTML reports whether a page is HTML, by its declared type or, when

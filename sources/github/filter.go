@@ -222,6 +222,13 @@ func (s *Source) licenseAllowed(license string) bool {
 	if license == "" || license == "unknown" {
 		return s.opts.AllowUnlicensed
 	}
+	if isExpression(license) {
+		// An SPDX expression from a manifest: one allowed alternative of
+		// an OR is enough, every part of an AND must be allowed.
+		if ok, valid := s.expressionAllowed(license); valid {
+			return ok
+		}
+	}
 	for _, id := range splitLicenses(license) {
 		if !s.licenses[strings.ToLower(id)] {
 			return false
@@ -241,4 +248,85 @@ func splitLicenses(l string) []string {
 		}
 	}
 	return out
+}
+
+// isExpression tells an SPDX expression ("MIT OR Apache-2.0") from the
+// plain lists The Stack's rows carry ("Apache-2.0,MIT").
+func isExpression(l string) bool {
+	return strings.Contains(l, " OR ") || strings.Contains(l, " AND ") || strings.Contains(l, " WITH ") || strings.Contains(l, "(")
+}
+
+// expressionAllowed evaluates an expression against the allow-list; valid
+// is false when it does not parse. AND binds tighter than OR (SPDX annex
+// D); a licence WITH an exception is judged by the licence.
+func (s *Source) expressionAllowed(expr string) (ok, valid bool) {
+	toks := strings.Fields(strings.NewReplacer("(", " ( ", ")", " ) ").Replace(expr))
+	p := &exprParser{toks: toks, allowed: func(id string) bool {
+		id = strings.ToLower(id)
+		return s.licenses[id] || s.licenses[strings.TrimSuffix(id, "+")]
+	}}
+	v, good := p.or()
+	if !good || p.i != len(p.toks) {
+		return false, false
+	}
+	return v, true
+}
+
+type exprParser struct {
+	toks    []string
+	i       int
+	allowed func(string) bool
+}
+
+func (p *exprParser) peek() string {
+	if p.i < len(p.toks) {
+		return strings.ToUpper(p.toks[p.i])
+	}
+	return ""
+}
+
+func (p *exprParser) or() (bool, bool) {
+	v, ok := p.and()
+	for ok && p.peek() == "OR" {
+		p.i++
+		w, good := p.and()
+		v, ok = v || w, good
+	}
+	return v, ok
+}
+
+func (p *exprParser) and() (bool, bool) {
+	v, ok := p.atom()
+	for ok && p.peek() == "AND" {
+		p.i++
+		w, good := p.atom()
+		v, ok = v && w, good
+	}
+	return v, ok
+}
+
+func (p *exprParser) atom() (bool, bool) {
+	switch t := p.peek(); t {
+	case "":
+		return false, false
+	case "(":
+		p.i++
+		v, ok := p.or()
+		if !ok || p.peek() != ")" {
+			return false, false
+		}
+		p.i++
+		return v, true
+	case ")", "AND", "OR", "WITH":
+		return false, false
+	}
+	id := p.toks[p.i]
+	p.i++
+	if p.peek() == "WITH" {
+		p.i += 2 // the exception narrows nothing the allow-list asks about
+		if p.i > len(p.toks) {
+			return false, false
+		}
+	}
+	return p.allowed(id), true
 }

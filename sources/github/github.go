@@ -274,7 +274,7 @@ type dirWalker struct {
 
 func newDirWalker(root string) (*dirWalker, error) {
 	w := &dirWalker{root: root, repo: repoName(filepath.Clean(root))}
-	var licTexts [][]byte
+	var lf licenceFiles
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -290,13 +290,9 @@ func newDirWalker(root string) (*dirWalker, error) {
 		if !d.Type().IsRegular() {
 			return nil // symlinks could point outside the tree
 		}
-		if isLicenseFile(d.Name()) {
-			if !strings.Contains(rel, "/") {
-				if b, err := readLimited(p, 1<<20); err == nil {
-					licTexts = append(licTexts, b)
-				}
-			} else {
-				w.nested = append(w.nested, nestedRoot(rel))
+		if lf.wants(rel) {
+			if b, err := readLimited(p, maxLicenceBytes); err == nil {
+				lf.add(rel, b)
 			}
 		}
 		w.files = append(w.files, rel)
@@ -305,7 +301,7 @@ func newDirWalker(root string) (*dirWalker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: listing files: %w", root, err)
 	}
-	w.license = detectLicense(licTexts)
+	w.license, w.nested = lf.resolve()
 	return w, nil
 }
 
@@ -375,8 +371,10 @@ func (w *tarWalker) scan() error {
 	tr := tar.NewReader(st)
 	top := ""
 	common := true
+	// Licence and manifest files by archive name, read now; which are at
+	// the repository root is known once the common top directory is.
 	files := map[string][]byte{}
-	var licNames []string
+	var lf licenceFiles
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -396,38 +394,23 @@ func (w *tarWalker) scan() error {
 		if first != top || (!hasRest && h.Typeflag != tar.TypeDir) {
 			common = false
 		}
-		if h.Typeflag == tar.TypeReg && isLicenseFile(path.Base(name)) {
-			licNames = append(licNames, name)
-		}
-		if h.Typeflag == tar.TypeReg {
-			// Root licence files, with and without the top directory.
-			for _, cand := range []string{name, rest} {
-				if cand != "" && !strings.Contains(cand, "/") && isLicenseFile(cand) {
-					b, err := io.ReadAll(io.LimitReader(tr, 1<<20))
-					if err != nil {
-						return fmt.Errorf("%s: tar: reading %s: %w", w.path, name, err)
-					}
-					files[name] = b
-					break
-				}
+		if h.Typeflag == tar.TypeReg && (lf.wants(name) || (hasRest && lf.wants(rest))) {
+			b, err := io.ReadAll(io.LimitReader(tr, maxLicenceBytes))
+			if err != nil {
+				return fmt.Errorf("%s: tar: reading %s: %w", w.path, name, err)
 			}
+			files[name] = b
 		}
 	}
 	if common && top != "" {
 		w.prefix = top + "/"
 	}
-	var texts [][]byte
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if !strings.Contains(strings.TrimPrefix(name, w.prefix), "/") {
-			texts = append(texts, files[name])
+		if rel := strings.TrimPrefix(name, w.prefix); lf.wants(rel) {
+			lf.add(rel, files[name])
 		}
 	}
-	w.license = detectLicense(texts)
-	for _, name := range licNames {
-		if rel := strings.TrimPrefix(name, w.prefix); strings.Contains(rel, "/") {
-			w.nested = append(w.nested, nestedRoot(rel))
-		}
-	}
+	w.license, w.nested = lf.resolve()
 	return nil
 }
 
@@ -492,23 +475,19 @@ func newZipWalker(p string) (*zipWalker, error) {
 		w.prefix = top + "/"
 		w.repo = top
 	}
-	var texts [][]byte
+	var lf licenceFiles
 	for _, f := range zr.File {
 		rel := strings.TrimPrefix(strings.TrimPrefix(path.Clean("/"+f.Name), "/"), w.prefix)
-		if f.FileInfo().IsDir() || !isLicenseFile(path.Base(rel)) {
+		if f.FileInfo().IsDir() || !lf.wants(rel) {
 			continue
 		}
-		if strings.Contains(rel, "/") {
-			w.nested = append(w.nested, nestedRoot(rel))
-		} else {
-			if rc, err := f.Open(); err == nil {
-				b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
-				rc.Close()
-				texts = append(texts, b)
-			}
+		if rc, err := f.Open(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(rc, maxLicenceBytes))
+			rc.Close()
+			lf.add(rel, b)
 		}
 	}
-	w.license = detectLicense(texts)
+	w.license, w.nested = lf.resolve()
 	return w, nil
 }
 

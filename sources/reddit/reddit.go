@@ -499,18 +499,17 @@ func rfc3339(sec int64) string { return time.Unix(sec, 0).UTC().Format(time.RFC3
 
 func isDeleted(s string) bool { return s == "[deleted]" || s == "[removed]" }
 
-// text is what a record contributes: title + selftext, or the body. Reddit
-// stores bodies with &amp; &lt; &gt; escaped, so they are decoded.
+// text is what a record contributes: title + selftext, or the body.
 func (r *record) text() string {
 	body := r.body
 	if isDeleted(body) {
 		body = ""
 	}
-	body = html.UnescapeString(strings.TrimSpace(body))
+	body = unescapeMarkdown(strings.TrimSpace(body))
 	if !r.submission {
 		return body
 	}
-	title := html.UnescapeString(strings.TrimSpace(r.title))
+	title := unescapeMarkdown(strings.TrimSpace(r.title))
 	if body == "" {
 		return title
 	}
@@ -567,7 +566,7 @@ func (r *record) meta(d *doc.Document) {
 	d.SetMeta("edited", r.edited)
 	if r.submission {
 		d.SetMeta("kind", "submission")
-		d.SetMeta("title", html.UnescapeString(r.title))
+		d.SetMeta("title", unescapeMarkdown(r.title))
 		if !r.isSelf {
 			d.SetMeta("link_url", html.UnescapeString(r.url))
 		}

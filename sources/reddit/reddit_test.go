@@ -131,6 +131,10 @@ func TestCorpusFiles(t *testing.T) {
 				if _, err := url.Parse(d.URL); err != nil || !strings.HasPrefix(d.URL, "https://www.reddit.com/r/") {
 					t.Fatalf("%s: bad URL %q", d.ID, d.URL)
 				}
+				// RS_2019-10 holds the new editor's "&amp;#x200B;" spacers.
+				if m := numericRef.FindString(d.Text); m != "" {
+					t.Fatalf("%s: character reference %s left in %q", d.ID, m, d.Text)
+				}
 			}
 			if found == nil {
 				t.Fatalf("record %s not found", tc.id)

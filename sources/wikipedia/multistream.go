@@ -26,6 +26,11 @@ type multistream struct {
 	offsets []int64
 	size    int64
 	site    siteInfo
+	// repeats lists, for each page id the index names more than once, the
+	// stream offset of every occurrence in dump order. Units read in
+	// parallel number a repeated page as a whole-file read would ("7",
+	// "7#2", ...), so ids stay unique across the tasks of one dump.
+	repeats map[string][]int64
 }
 
 // Wikimedia names the index after the dump:
@@ -75,7 +80,7 @@ func loadMultistream(path string) (*multistream, error) {
 	if _, err := os.Stat(ip); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	offsets, err := readIndex(ip)
+	offsets, repeats, err := readIndex(ip)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +94,7 @@ func loadMultistream(path string) (*multistream, error) {
 	if last := offsets[len(offsets)-1]; last >= st.Size() {
 		return nil, fmt.Errorf("%s: index offset %d is beyond the end of %s (%d bytes): index and dump do not match", ip, last, path, st.Size())
 	}
-	ms := &multistream{offsets: offsets, size: st.Size()}
+	ms := &multistream{offsets: offsets, size: st.Size(), repeats: repeats}
 	// The siteinfo stream is small: decode it once for every unit.
 	f, err := os.Open(path)
 	if err != nil {
@@ -108,16 +113,60 @@ func loadMultistream(path string) (*multistream, error) {
 }
 
 // readIndex reads "offset:page_id:title" lines and returns the distinct
-// stream offsets in ascending order.
-func readIndex(path string) ([]int64, error) {
+// stream offsets in ascending order, and the page ids listed more than once
+// with the offsets of their streams. Ids seen are kept as a bitset over the
+// numeric id (enwiki's ~80M ids: 10 MB), not a map; only when some id
+// repeats is the index read a second time for where its occurrences are.
+func readIndex(path string) ([]int64, map[string][]int64, error) {
+	var out []int64
+	var seen []uint64
+	var repeated map[string]bool
+	err := scanIndex(path, func(off int64, id []byte) {
+		if n := len(out); n == 0 || out[n-1] != off {
+			out = append(out, off)
+		}
+		v, err := strconv.ParseUint(string(id), 10, 32)
+		if err != nil {
+			return
+		}
+		word, bit := v/64, uint64(1)<<(v%64)
+		if word >= uint64(len(seen)) {
+			seen = append(seen, make([]uint64, int(word)+1-len(seen))...)
+		}
+		if seen[word]&bit != 0 {
+			if repeated == nil {
+				repeated = map[string]bool{}
+			}
+			repeated[string(id)] = true
+		}
+		seen[word] |= bit
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(repeated) == 0 {
+		return out, nil, nil
+	}
+	repeats := map[string][]int64{}
+	err = scanIndex(path, func(off int64, id []byte) {
+		if repeated[string(id)] {
+			repeats[string(id)] = append(repeats[string(id)], off)
+		}
+	})
+	return out, repeats, err
+}
+
+// scanIndex calls fn with the stream offset and page id of every line.
+func scanIndex(path string, fn func(off int64, id []byte)) error {
 	st, err := sources.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("wikipedia index: %w", err)
+		return fmt.Errorf("wikipedia index: %w", err)
 	}
 	defer st.Close()
 	sc := bufio.NewScanner(st)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var out []int64
 	line := 0
 	for sc.Scan() {
 		line++
@@ -127,21 +176,38 @@ func readIndex(path string) ([]int64, error) {
 			if len(bytes.TrimSpace(b)) == 0 {
 				continue
 			}
-			return nil, fmt.Errorf("%s: line %d: expected offset:page_id:title", path, line)
+			return fmt.Errorf("%s: line %d: expected offset:page_id:title", path, line)
 		}
 		off, err := strconv.ParseInt(string(b[:i]), 10, 64)
 		if err != nil || off <= 0 {
-			return nil, fmt.Errorf("%s: line %d: bad stream offset %q", path, line, b[:i])
+			return fmt.Errorf("%s: line %d: bad stream offset %q", path, line, b[:i])
 		}
-		if n := len(out); n == 0 || out[n-1] != off {
-			out = append(out, off)
-		}
+		id, _, _ := bytes.Cut(b[i+1:], []byte(":"))
+		fn(off, id)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("wikipedia index %s (line %d): %w", path, line, err)
+		return fmt.Errorf("wikipedia index %s (line %d): %w", path, line, err)
 	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
+	return nil
+}
+
+// priorOccurrences counts, for each repeated page id, its occurrences in
+// streams before start: where a unit's numbering of that id begins.
+func (ms *multistream) priorOccurrences(start int64) map[string]int {
+	if len(ms.repeats) == 0 {
+		return nil
+	}
+	prior := map[string]int{}
+	for id, offs := range ms.repeats {
+		n := 0
+		for _, o := range offs {
+			if o < start {
+				n++
+			}
+		}
+		prior[id] = n
+	}
+	return prior
 }
 
 // split groups consecutive page streams into units of about unitBytes

@@ -45,9 +45,14 @@ type Options struct {
 	// them with meta disambiguation=true for a later filter).
 	Disambiguation string `yaml:"disambiguation"`
 	// DisambiguationTemplates adds template names (case-insensitive, without
-	// "Template:") that mark a disambiguation page, to the built-in list of
-	// common ones in several languages.
+	// "Template:") that mark a disambiguation page, to the built-in lists:
+	// every Wikipedia's own names (chosen by the dump's wiki) and English.
 	DisambiguationTemplates []string `yaml:"disambiguation_templates"`
+	// Language is the wiki's language code ("de") for dumps that carry
+	// neither <siteinfo> nor xml:lang on their root element; it gives the
+	// documents' language and https://<language>.wikipedia.org/wiki/ URLs.
+	// Empty: such pages get language "und" and no URL.
+	Language string `yaml:"language"`
 	// KeepTables flattens wiki tables into lines of tab-separated cells
 	// instead of dropping them (WikiExtractor and most corpora drop them).
 	KeepTables bool `yaml:"keep_tables"`
@@ -100,12 +105,12 @@ func (o Options) Validate() error {
 
 // Source reads Wikipedia dumps; it implements sources.Kind.
 type Source struct {
-	opts   Options
-	ns     map[int]bool
-	disamb map[string]bool
+	opts Options
+	ns   map[int]bool
 
-	mu    sync.Mutex
-	index map[string]*multistream // by dump path, loaded once
+	mu     sync.Mutex
+	index  map[string]*multistream    // by dump path, loaded once
+	disamb map[string]map[string]bool // by wiki prefix + language, built once
 }
 
 var _ sources.Kind = (*Source)(nil)
@@ -115,15 +120,9 @@ func New(opts Options) (*Source, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Source{opts: opts, ns: map[int]bool{}, disamb: map[string]bool{}, index: map[string]*multistream{}}
+	s := &Source{opts: opts, ns: map[int]bool{}, disamb: map[string]map[string]bool{}, index: map[string]*multistream{}}
 	for _, n := range opts.Namespaces {
 		s.ns[n] = true
-	}
-	for _, t := range defaultDisambiguation {
-		s.disamb[t] = true
-	}
-	for _, t := range opts.DisambiguationTemplates {
-		s.disamb[normName(t)] = true
 	}
 	if s.opts.DecodeWorkers == 0 {
 		s.opts.DecodeWorkers = runtime.GOMAXPROCS(0)
@@ -170,9 +169,10 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 		return nil, fmt.Errorf("wikipedia: %w", err)
 	}
 	var (
-		body  io.ReadCloser
-		site  siteInfo
-		multi = u.Start > 0 || u.End >= 0
+		body    io.ReadCloser
+		site    siteInfo
+		multi   = u.Start > 0 || u.End >= 0
+		repeats map[string]int
 	)
 	if multi {
 		ms, err := s.multistream(path)
@@ -185,6 +185,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 		}
 		site = ms.site
 		body = newStreamDecoder(f, path, ms.streamsIn(u.Start, u.End), s.opts.DecodeWorkers)
+		repeats = ms.priorOccurrences(u.Start)
 	} else {
 		dec, err := openWhole(f, path)
 		if err != nil {
@@ -193,7 +194,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 		}
 		body = newAhead(dec)
 	}
-	r := &reader{src: s, path: path, file: f, body: body, multi: multi, counts: doc.Counts{}}
+	r := &reader{src: s, path: path, file: f, body: body, multi: multi, counts: doc.Counts{}, repeats: repeats}
 	r.sc = newPageScanner(r.body)
 	if !multi {
 		site = parseSiteInfo(r.sc.header())
@@ -262,9 +263,13 @@ type reader struct {
 	sc    *pageScanner
 	multi bool
 
-	conv     *Converter
-	lang     string
-	urlBase  string
+	conv    *Converter
+	lang    string
+	urlBase string
+	disamb  map[string]bool // template names marking disambiguation here
+	// repeats counts the occurrences so far of page ids the multistream
+	// index lists more than once, starting from those in earlier units.
+	repeats  map[string]int
 	lastPage string // id of the last page read, for stream errors
 	done     bool
 	counts   doc.Counts
@@ -281,7 +286,22 @@ func (r *reader) setSite(si siteInfo) {
 		}
 	}
 	r.conv = NewConverter(drop, r.src.opts.KeepTables)
-	r.lang, r.urlBase = siteLanguage(si)
+	var prefix string
+	r.lang, r.urlBase, prefix = siteLanguage(si, r.src.opts.Language)
+	r.disamb = r.src.disambiguationFor(prefix, r.lang)
+}
+
+// disambiguationFor returns the shared template set of one wiki.
+func (s *Source) disambiguationFor(prefix, lang string) map[string]bool {
+	key := prefix + "\x00" + lang
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	set, ok := s.disamb[key]
+	if !ok {
+		set = disambiguationSet(prefix, lang, s.opts.DisambiguationTemplates)
+		s.disamb[key] = set
+	}
+	return set
 }
 
 // Next returns the next kept article.
@@ -355,6 +375,8 @@ func (r *reader) recordErr(p page, rp rawPage, err error) *doc.RecordError {
 
 // document converts a page, or returns nil for a page that is not kept.
 func (r *reader) document(p page) *doc.Document {
+	// Every page of the index counts, kept or not, as the index does.
+	id := r.pageDocID(p.id)
 	switch {
 	case !r.src.ns[p.ns]:
 		r.counts.Add("wikipedia.namespace", 1)
@@ -364,7 +386,13 @@ func (r *reader) document(p page) *doc.Document {
 		return nil
 	}
 	wikitext := unescapeXML(p.text)
-	disamb := r.src.isDisambiguation(wikitext)
+	if isRedirectText(wikitext) {
+		// A redirect without <redirect/> (exports, old dumps, tools
+		// that drop the element): the localized magic word says it.
+		r.counts.Add("wikipedia.redirect", 1)
+		return nil
+	}
+	disamb := isDisambiguation(wikitext, r.disamb)
 	if disamb && r.src.opts.Disambiguation == DisambiguationSkip {
 		r.counts.Add("wikipedia.disambiguation", 1)
 		return nil
@@ -380,7 +408,11 @@ func (r *reader) document(p page) *doc.Document {
 	if r.src.opts.TitleInText {
 		text = p.title + "\n\n" + text
 	}
-	d := &doc.Document{ID: p.id, Text: text, Language: r.lang, URL: r.urlBase + titleURL(p.title)}
+	d := &doc.Document{ID: id, Text: text, Language: r.lang}
+	if r.urlBase != "" {
+		// Without a known wiki there is no URL: a bare title is none.
+		d.URL = r.urlBase + titleURL(p.title)
+	}
 	d.SetMeta("title", p.title)
 	d.SetMeta("page_id", p.id)
 	d.SetMeta("revision_id", p.revID)
@@ -389,6 +421,21 @@ func (r *reader) document(p page) *doc.Document {
 		d.SetMeta("disambiguation", "true")
 	}
 	return d
+}
+
+// pageDocID is the page id, numbered "#2", "#3"... for later occurrences
+// of a page id the multistream index repeats, counted across units the way
+// the pipeline numbers repeats within one (whole-file) task.
+func (r *reader) pageDocID(id string) string {
+	n, ok := r.repeats[id]
+	if !ok {
+		return id
+	}
+	r.repeats[id] = n + 1
+	if n == 0 {
+		return id
+	}
+	return id + "#" + strconv.Itoa(n+1)
 }
 
 // Counts returns how many pages each rule skipped ("wikipedia.namespace",
@@ -405,23 +452,12 @@ func (r *reader) Close() error {
 	return err
 }
 
-// defaultDisambiguation are templates that mark disambiguation pages on the
-// larger Wikipedias (normalised: lower case, spaces).
-var defaultDisambiguation = []string{
-	"disambiguation", "disambig", "dab", "disamb", "dmbox", "hndis", "geodis",
-	"numberdis", "letter-number combination disambiguation", "mil-unit-dis",
-	"hospital disambiguation", "school disambiguation", "species latin name disambiguation",
-	"begriffsklärung", "homonymie", "disambigua", "desambiguación", "desambiguação",
-	"неоднозначность", "многозначность", "неоднозначність", "пояснение", "аймак",
-	"aimai", "曖昧さ回避", "消歧义", "消歧義", "disambiguasi", "ujednoznacznienie",
-	"dp", "förgrening", "doorverwijspagina", "rozcestník", "αποσαφήνιση",
-	"täsmennyssivu", "pertsona-izen", "zīmes", "nozīmju atšķirība",
-}
-
-// isDisambiguation looks for a disambiguation template or the __DISAMBIG__
-// switch among the page's templates.
-func (s *Source) isDisambiguation(w string) bool {
-	if strings.Contains(w, "__DISAMBIG__") {
+// isDisambiguation looks for a disambiguation template of the wiki or a
+// localized __DISAMBIG__ switch among the page's templates. Template names
+// compare without regard to case, which also folds the first letter the
+// way MediaWiki titles do.
+func isDisambiguation(w string, templates map[string]bool) bool {
+	if hasDisambiguationMagic(w) {
 		return true
 	}
 	for rest := w; ; {
@@ -434,16 +470,31 @@ func (s *Source) isDisambiguation(w string) bool {
 		if end < 0 || end > 80 {
 			continue
 		}
-		if s.disamb[normName(rest[:end])] {
+		if templates[normName(rest[:end])] {
 			return true
 		}
 	}
 }
 
-// siteLanguage derives the ISO 639 language code and URL prefix from the
-// siteinfo: dbname "enwiki" → "en", base https://en.wikipedia.org/...
-func siteLanguage(si siteInfo) (lang, urlBase string) {
-	prefix := strings.TrimSuffix(si.dbname, "wiki")
+// siteLanguage derives the ISO 639 language code, the article URL prefix
+// and the wiki's prefix from the siteinfo (dbname "enwiki" → "en", base
+// https://en.wikipedia.org/...). A dump without <siteinfo> is placed by the
+// xml:lang of its root element, else by the configured language: exports
+// of Special:Export and trimmed test dumps often lack the siteinfo.
+func siteLanguage(si siteInfo, configured string) (lang, urlBase, prefix string) {
+	prefix = strings.TrimSuffix(si.dbname, "wiki")
+	if prefix == "" && si.base == "" {
+		declared := si.xmlLang
+		if declared == "" {
+			declared = configured
+		}
+		declared = strings.ToLower(strings.TrimSpace(declared))
+		if declared == "" {
+			return "und", "", ""
+		}
+		prefix = languagePrefix(declared)
+		return declared, "https://" + prefix + ".wikipedia.org/wiki/", prefix
+	}
 	lang = strings.ReplaceAll(prefix, "_", "-")
 	if l, ok := wikiLanguages[prefix]; ok {
 		lang = l
@@ -455,11 +506,11 @@ func siteLanguage(si siteInfo) (lang, urlBase string) {
 	scheme := "https"
 	if u, err := url.Parse(si.base); err == nil && u.Host != "" {
 		host, scheme = u.Host, u.Scheme
+		if prefix == "" {
+			prefix, _, _ = strings.Cut(u.Host, ".")
+		}
 	}
-	if prefix == "" && si.base == "" {
-		return lang, ""
-	}
-	return lang, scheme + "://" + host + "/wiki/"
+	return lang, scheme + "://" + host + "/wiki/", prefix
 }
 
 // wikiLanguages maps Wikipedia prefixes that are not ISO 639 codes.

@@ -264,6 +264,8 @@ func unescapeXML(b []byte) string {
 type siteInfo struct {
 	dbname string
 	base   string // e.g. https://en.wikipedia.org/wiki/Main_Page
+	// xmlLang is the xml:lang of the <mediawiki> root element.
+	xmlLang string
 	// namespaces maps key to name; names of File (6), Media (-2) and
 	// Category (14) feed the converter.
 	namespaces map[int]string
@@ -271,6 +273,15 @@ type siteInfo struct {
 
 func parseSiteInfo(h []byte) siteInfo {
 	si := siteInfo{namespaces: map[int]string{}}
+	if i := bytes.Index(h, []byte("<mediawiki")); i >= 0 {
+		root := h[i:]
+		if gt := bytes.IndexByte(root, '>'); gt >= 0 {
+			root = root[:gt]
+		}
+		if v, ok := between(root, `xml:lang="`, `"`); ok {
+			si.xmlLang = string(bytes.TrimSpace(v))
+		}
+	}
 	if v, ok := between(h, "<dbname>", "</dbname>"); ok {
 		si.dbname = string(bytes.TrimSpace(v))
 	}

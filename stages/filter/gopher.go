@@ -254,7 +254,7 @@ func (g *gopherRepetition) apply(text string, toks []token, spaces int) string {
 	for _, t := range toks {
 		total += int(t.runes)
 	}
-	if total == 0 {
+	if total == 0 || o.MinWords > 0 && countTokenWords(toks, o.MinWords) < o.MinWords {
 		return ""
 	}
 
@@ -485,4 +485,19 @@ func dupLinesParas(text string) (r lineParaDups) {
 		endPara(n) // an empty text is one empty paragraph, as re.split gives
 	}
 	return r
+}
+
+// countTokenWords counts tokens that are not only punctuation or symbols,
+// stopping at limit: the caller only asks whether there are that many.
+func countTokenWords(toks []token, limit int) int {
+	n := 0
+	for _, t := range toks {
+		if t.flags&tokSymbol == 0 {
+			n++
+			if n >= limit {
+				break
+			}
+		}
+	}
+	return n
 }

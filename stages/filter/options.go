@@ -135,6 +135,13 @@ type NGramThreshold struct {
 type GopherRepetitionOptions struct {
 	// Enabled turns the rule set on.
 	Enabled bool `yaml:"enabled"`
+	// MinWords: documents with fewer words (punctuation tokens not counted)
+	// pass every repetition rule untested (0 = test all). The thresholds
+	// were set on MassiveWeb pages of 50 words and more (Gopher's quality
+	// floor); on a dozen words one repeated pair ("web designer" twice in a
+	// 22-word comment) is already over top_2_gram's 20%, so short posts
+	// and comments were dropped for being short, not repetitive.
+	MinWords int `yaml:"min_words"`
 	// DupLineFrac / DupParaFrac: fraction of lines / paragraphs that repeat an earlier one.
 	DupLineFrac float64 `yaml:"dup_line_frac"`
 	DupParaFrac float64 `yaml:"dup_para_frac"`
@@ -259,6 +266,7 @@ func defaultGopherQuality() GopherQualityOptions {
 
 func defaultGopherRepetition() GopherRepetitionOptions {
 	return GopherRepetitionOptions{
+		MinWords:        50,
 		DupLineFrac:     0.3,
 		DupParaFrac:     0.3,
 		DupLineCharFrac: 0.2,
@@ -481,6 +489,7 @@ func (o *Options) Validate() error {
 		}
 	}
 	g := o.GopherRepetition
+	nonneg("gopher_repetition.min_words", float64(g.MinWords))
 	frac("gopher_repetition.dup_line_frac", g.DupLineFrac)
 	frac("gopher_repetition.dup_para_frac", g.DupParaFrac)
 	frac("gopher_repetition.dup_line_char_frac", g.DupLineCharFrac)

@@ -143,6 +143,7 @@ func (s *piiStage) replaceEmails(text string) (string, int) {
 	}
 	var b strings.Builder
 	last, n := 0, 0
+	emails := placeholders{choices: s.o.EmailReplacements}
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '@')
 		if k < 0 {
@@ -150,12 +151,17 @@ func (s *piiStage) replaceEmails(text string) (string, int) {
 		}
 		at := i + k
 		start, end, ok := matchEmail(text, at)
+		if ok && start >= last && isReservedDomain(text[at+1:end]) {
+			// user@example.com is documentation, not anyone's address.
+			i = end
+			continue
+		}
 		if ok && start >= last {
 			if n == 0 {
 				b.Grow(len(text))
 			}
 			b.WriteString(text[last:start])
-			b.WriteString(s.o.EmailReplacements[n%len(s.o.EmailReplacements)])
+			b.WriteString(emails.placeholder(strings.ToLower(text[start:end])))
 			n++
 			last = end
 			i = end
@@ -179,6 +185,8 @@ func isHex(c byte) bool {
 func (s *piiStage) replaceIPs(text string) (string, int, int) {
 	var b strings.Builder
 	last, n4, n6 := 0, 0, 0
+	v4s := placeholders{choices: s.o.IPv4Replacements}
+	v6s := placeholders{choices: s.o.IPv6Replacements}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if !isHex(c) && c != ':' {
@@ -246,10 +254,10 @@ func (s *piiStage) replaceIPs(text string) (string, int, int) {
 		}
 		b.WriteString(text[last:start])
 		if v6 {
-			b.WriteString(s.o.IPv6Replacements[n6%len(s.o.IPv6Replacements)])
+			b.WriteString(v6s.placeholder(addr.String()))
 			n6++
 		} else {
-			b.WriteString(s.o.IPv4Replacements[n4%len(s.o.IPv4Replacements)])
+			b.WriteString(v4s.placeholder(addr.String()))
 			n4++
 		}
 		last = end
@@ -330,4 +338,40 @@ func isPublic(a netip.Addr) bool {
 		return true
 	}
 	return !inAny(a, privateV6)
+}
+
+// placeholders hands out replacement values within one document: each
+// distinct address gets the next value of the list (cycling), and keeps it,
+// so a file that writes one address three times still names one party,
+// not three.
+type placeholders struct {
+	choices []string
+	given   map[string]string
+}
+
+func (p *placeholders) placeholder(addr string) string {
+	if v, ok := p.given[addr]; ok {
+		return v
+	}
+	if p.given == nil {
+		p.given = map[string]string{}
+	}
+	v := p.choices[len(p.given)%len(p.choices)]
+	p.given[addr] = v
+	return v
+}
+
+// reservedDomains are the names RFC 2606 and RFC 6761 set aside for
+// documentation and testing; no one receives mail there.
+var reservedDomains = []string{"example.com", "example.net", "example.org", "example", "test", "invalid", "localhost"}
+
+// isReservedDomain reports a reserved domain or a name under one.
+func isReservedDomain(domain string) bool {
+	d := strings.ToLower(strings.TrimSuffix(domain, "."))
+	for _, r := range reservedDomains {
+		if d == r || strings.HasSuffix(d, "."+r) {
+			return true
+		}
+	}
+	return false
 }

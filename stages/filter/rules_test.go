@@ -271,6 +271,23 @@ func TestGopherRepetition(t *testing.T) {
 			{"code skipped", "code:go", strings.Repeat("x\n", 50), ""},
 		})
 	})
+	t.Run("min_words", func(t *testing.T) {
+		st := newGopherRepetition(defaultGopherRepetition())
+		// The 22-word comment is from RC_2006-01 and was dropped by
+		// top_3_gram ("web designer" twice); the question is a fixture of
+		// the 77-character case ("design" repeated).
+		runCases(t, st, []ruleCase{
+			{"77-character question", "", "Is it just me, or is the new site design worse than the old site design, too?", ""},
+			{"22-word comment", "", "25 web sites you shouldn't have missed if you're a web designer -- but not everybody is a web designer so ...", ""},
+			{"short but spam", "", strings.Repeat("buy cheap pills ", 12), ""},
+			{"long enough spam", "", strings.Repeat("buy cheap pills ", 17), "top_2_gram"},
+			{"punctuation does not count as words", "", strings.Repeat("buy cheap pills . . . ", 12), ""},
+		})
+		all := defaultGopherRepetition()
+		all.MinWords = 0
+		runCases(t, newGopherRepetition(all), []ruleCase{{"min_words 0 tests everything", "",
+			"Is it just me, or is the new site design worse than the old site design, too?", "top_2_gram"}})
+	})
 }
 
 func TestC4(t *testing.T) {
@@ -479,9 +496,16 @@ func TestPII(t *testing.T) {
 		in, out string
 		counts  map[string]int64
 	}{
-		{"write to jane.doe@mail.example.net today", "write to " + e1 + " today", map[string]int64{"pii.email": 1}},
-		{"A: John.Smith@Example.COM, B: x+y@a-b.org.", "A: " + e1 + ", B: " + e2 + ".", map[string]int64{"pii.email": 2}},
+		{"write to jane.doe@mail.acme-mail.net today", "write to " + e1 + " today", map[string]int64{"pii.email": 1}},
+		{"A: John.Smith@Acme.COM, B: x+y@a-b.org.", "A: " + e1 + ", B: " + e2 + ".", map[string]int64{"pii.email": 2}},
 		{"three a@b.io c@d.io e@f.io", "three " + e1 + " " + e2 + " " + e1, map[string]int64{"pii.email": 3}},
+		// One address is one placeholder wherever it recurs in a document.
+		{"a@b.com wrote to c@d.com; reply to a@b.com or A@B.COM", e1 + " wrote to " + e2 + "; reply to " + e1 + " or " + e1, map[string]int64{"pii.email": 4}},
+		{"8.8.8.8, 1.1.1.1, 8.8.8.8", v4 + ", " + v4b + ", " + v4, map[string]int64{"pii.ipv4": 3}},
+		// Reserved documentation domains (RFC 2606, RFC 6761) stay.
+		{"mail user@example.com, a@mail.example.org, b@example.net, c@host.test, d@x.invalid, e@Example.COM",
+			"mail user@example.com, a@mail.example.org, b@example.net, c@host.test, d@x.invalid, e@Example.COM", nil},
+		{"not example: a@example.company.com", "not example: " + e1, map[string]int64{"pii.email": 1}},
 		{"not emails: @handle, a@b, user@localhost, x@-bad.com", "not emails: @handle, a@b, user@localhost, x@-bad.com", nil},
 		{"host 8.8.8.8 answered", "host " + v4 + " answered", map[string]int64{"pii.ipv4": 1}},
 		{"8.8.8.8:53 and 1.1.1.1.", v4 + ":53 and " + v4b + ".", map[string]int64{"pii.ipv4": 2}},
