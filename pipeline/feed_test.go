@@ -1,0 +1,385 @@
+package pipeline
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/curate-dev/curate/shards"
+)
+
+// feedCorpus is two JSONL sources of different sizes and texts.
+func feedCorpus(t testing.TB, dir string) {
+	seededCorpus(t, filepath.Join(dir, "web"), 1, 3, 60)
+	seededCorpus(t, filepath.Join(dir, "books"), 2, 1, 25)
+}
+
+// seededCorpus writes n gzip JSONL files of pseudo-random words of lengths
+// from a few words to a few thousand.
+func seededCorpus(t testing.TB, dir string, seed uint64, n, docsPerFile int) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	vocab := strings.Fields("the of and to in a is that for it as was with be by on not he this are or his from at which but have an they")
+	for f := 0; f < n; f++ {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		for d := 0; d < docsPerFile; d++ {
+			var sb strings.Builder
+			words := 5 + rng.IntN(1+rng.IntN(1200))
+			for w := 0; w < words; w++ {
+				sb.WriteString(vocab[rng.IntN(len(vocab))])
+				sb.WriteByte(' ')
+			}
+			line, _ := json.Marshal(map[string]any{"id": fmt.Sprint(d), "text": sb.String()})
+			zw.Write(append(line, '\n'))
+		}
+		zw.Close()
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("in-%03d.jsonl.gz", f)), buf.Bytes())
+	}
+}
+
+func feedConfig(dir, out, feed string) string {
+	return fmt.Sprintf(`
+output: %s
+sources:
+  - name: web
+    inputs: [%s/web/*.jsonl.gz]
+    weight: 0.7
+    jsonl: {}
+  - name: books
+    inputs: [%s/books/*.jsonl.gz]
+    weight: 0.3
+    max_epochs: 4
+    jsonl: {}
+tokenizer:
+  train: {vocab_size: 300}
+feed:
+%s
+`, out, dir, dir, feed)
+}
+
+const feedBlock = `  seq_len: 63
+  total_tokens: 60000
+  val_fraction: 0.05
+  shard_tokens: 6000
+  world_size: 2
+  shuffle_window_tokens: 5000
+  formats: [parquet, llmc, megatron, nanotron]`
+
+// docInstances maps every document's [eot]+ids (as a string key) to its
+// source and id, from the run's token shards.
+func docInstances(t *testing.T, out string, eot uint32) map[string][2]string {
+	t.Helper()
+	all := map[string][2]string{}
+	parts, _ := filepath.Glob(filepath.Join(out, TokensDir, "*", "*.parquet"))
+	for _, p := range parts {
+		tr, err := shards.OpenTokens(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			id, src, ids, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := append([]uint32{eot}, ids[:len(ids)-1]...)
+			all[idsKey(doc)] = [2]string{src, id}
+		}
+		tr.Close()
+	}
+	return all
+}
+
+func idsKey(ids []uint32) string {
+	b := make([]byte, 4*len(ids))
+	for i, x := range ids {
+		binary.LittleEndian.PutUint32(b[4*i:], x)
+	}
+	return string(b)
+}
+
+// splitDocs cuts a token stream at every end-of-text id into [eot]+ids
+// documents; the first and last may be pieces.
+func splitDocs(stream []uint32, eot uint32) [][]uint32 {
+	var docs [][]uint32
+	start := 0
+	for i := 1; i <= len(stream); i++ {
+		if i == len(stream) || stream[i] == eot {
+			docs = append(docs, stream[start:i])
+			start = i
+		}
+	}
+	return docs
+}
+
+// readLLMC reads a split's llm.c shards in order and checks each header
+// and size.
+func readLLMC(t *testing.T, feed string, man *shards.FeedManifest, split string) []uint32 {
+	t.Helper()
+	var stream []uint32
+	for _, sh := range man.SplitShards(split) {
+		f := sh.File(shards.FormatLLMC)
+		b, err := os.ReadFile(filepath.Join(feed, f.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dt, n, err := shards.ParseLLMCHeader(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dt != shards.Uint16 || n != sh.Tokens || int64(len(b)) != 1024+2*sh.Tokens {
+			t.Fatalf("%s: header %s/%d, size %d; want uint16, %d tokens, %d bytes", f.Path, dt, n, len(b), sh.Tokens, 1024+2*sh.Tokens)
+		}
+		stream = shards.GetTokens(stream, dt, b[1024:])
+	}
+	return stream
+}
+
+func TestFeedRun(t *testing.T) {
+	dir := t.TempDir()
+	feedCorpus(t, dir)
+	out := filepath.Join(dir, "out")
+	if _, err := Run(context.Background(), configFor(t, dir, feedConfig(dir, out, feedBlock)), RunOptions{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	man, feed, err := shards.ReadFeedManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := shards.VerifyFeed(feed); err != nil {
+		t.Fatal(err)
+	}
+	train := man.SplitShards("train")
+	if len(train) == 0 || len(train)%2 != 0 {
+		t.Fatalf("%d train shards, want a positive multiple of world_size 2", len(train))
+	}
+	for _, sh := range train {
+		if sh.Sequences != train[0].Sequences {
+			t.Fatalf("train shards unequal: %d and %d sequences", sh.Sequences, train[0].Sequences)
+		}
+	}
+	if len(man.SplitShards("val")) == 0 || man.Shards[0].Split != "val" || man.Shards[0].Index != 0 {
+		t.Fatalf("val shards must come first, numbered from 0: %+v", man.Shards[0])
+	}
+	byKey := docInstances(t, out, man.EOT)
+
+	// Every val document once, none of them in train; every train
+	// document as often as its cell's rate allows (floor or ceil).
+	valSeen := map[string]int{}
+	for _, d := range splitDocs(readLLMC(t, feed, man, "val"), man.EOT) {
+		if who, ok := byKey[idsKey(d)]; ok {
+			valSeen[who[1]+"@"+who[0]]++
+		}
+	}
+	rates := map[string]float64{}
+	for _, c := range man.Mixture.Cells {
+		rates[c.Source] = c.Rate
+	}
+	trainSeen := map[string]int{}
+	tokensBySource := map[string]int64{}
+	var matched int64
+	stream := readLLMC(t, feed, man, "train")
+	pieces := splitDocs(stream, man.EOT)
+	for i, d := range pieces {
+		who, ok := byKey[idsKey(d)]
+		if !ok {
+			if i != len(pieces)-1 {
+				t.Fatalf("train piece %d (%d tokens) is no document of the corpus", i, len(d))
+			}
+			continue
+		}
+		key := who[1] + "@" + who[0]
+		if valSeen[key] > 0 {
+			t.Fatalf("document %s is in both val and train", key)
+		}
+		trainSeen[key]++
+		tokensBySource[who[0]] += int64(len(d))
+		matched += int64(len(d))
+	}
+	for key, n := range valSeen {
+		if n != 1 {
+			t.Errorf("val document %s seen %d times", key, n)
+		}
+	}
+	for _, who := range byKey {
+		key := who[1] + "@" + who[0]
+		if valSeen[key] > 0 {
+			continue
+		}
+		r := rates[who[0]]
+		if n := trainSeen[key]; float64(n) > math.Ceil(r)+0 || float64(n) < math.Floor(r)-1 {
+			// -1: the one document cut by the dropped tail.
+			t.Errorf("document %s seen %d times at rate %.3f", key, n, r)
+		}
+	}
+	// The plan's shares hold within 0.5 %, and the stream is the plan to
+	// the token: what was selected, less the dropped tail.
+	var trainSplit shards.FeedSplit
+	for _, sp := range man.Splits {
+		if sp.Name == "train" {
+			trainSplit = sp
+		}
+	}
+	last := int64(len(pieces[len(pieces)-1]))
+	if _, ok := byKey[idsKey(pieces[len(pieces)-1])]; ok {
+		last = 0
+	}
+	if got := matched + last + trainSplit.DroppedTokens; got != man.Mixture.SelectedTokens {
+		t.Errorf("stream %d + cut %d + dropped %d tokens = %d, the plan selected %d", matched, last, trainSplit.DroppedTokens, got, man.Mixture.SelectedTokens)
+	}
+	selected := map[string]int64{}
+	for _, c := range man.Mixture.Cells {
+		selected[c.Source] += c.SelectedTokens
+	}
+	for _, s := range man.Mixture.Sources {
+		if math.Abs(s.Achieved-s.Target) > 0.005 {
+			t.Errorf("source %s: %.4f of the selected tokens, target %.4f", s.Key, s.Achieved, s.Target)
+		}
+		if d := selected[s.Key] - tokensBySource[s.Key]; d < 0 || d > last+trainSplit.DroppedTokens {
+			t.Errorf("source %s: %d tokens in the stream, %d selected", s.Key, tokensBySource[s.Key], selected[s.Key])
+		}
+	}
+	// Megatron and nanotron hold the same tokens as llm.c.
+	for _, sh := range train {
+		llmc, _ := os.ReadFile(filepath.Join(feed, sh.File(shards.FormatLLMC).Path))
+		for _, format := range []string{shards.FormatMegatron, shards.FormatNanotron} {
+			b, _ := os.ReadFile(filepath.Join(feed, sh.File(format).Path))
+			if !bytes.Equal(b, llmc[1024:]) {
+				t.Errorf("shard %d: %s tokens differ from llm.c's", sh.Index, format)
+			}
+		}
+	}
+	rep, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	if !strings.Contains(string(rep), "### Feed by source and language") || !strings.Contains(string(rep), "| web | und |") {
+		t.Errorf("report lacks the source × language mixture table:\n%s", rep)
+	}
+}
+
+// Same bytes whatever the workers; a second run changes nothing.
+func TestFeedDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	feedCorpus(t, dir)
+	var ref map[string][]byte
+	for _, workers := range []int{1, 4} {
+		out := filepath.Join(dir, fmt.Sprint("w", workers))
+		if _, err := Run(context.Background(), configFor(t, dir, feedConfig(dir, out, feedBlock+"\n  pack: document")), RunOptions{Workers: workers}); err != nil {
+			t.Fatal(err)
+		}
+		got := outputBytes(t, out)
+		if ref == nil {
+			ref = got
+			continue
+		}
+		if len(got) != len(ref) {
+			t.Fatalf("%d files with %d workers, %d with 1", len(got), workers, len(ref))
+		}
+		for name, b := range ref {
+			if !bytes.Equal(got[name], b) {
+				t.Errorf("%s differs between 1 and %d workers", name, workers)
+			}
+		}
+	}
+	feeds := 0
+	for name := range ref {
+		if strings.HasPrefix(name, FeedDir+"/") {
+			feeds++
+		}
+	}
+	if feeds < 10 {
+		t.Fatalf("only %d feed files compared", feeds)
+	}
+}
+
+// A mixture that cannot be met stops before any shard is written.
+func TestFeedInfeasibleWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	feedCorpus(t, dir)
+	out := filepath.Join(dir, "out")
+	block := strings.Replace(feedBlock, "total_tokens: 60000", "total_tokens: 9000000", 1)
+	_, err := Run(context.Background(), configFor(t, dir, feedConfig(dir, out, block)), RunOptions{Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "source books needs") || !strings.Contains(err.Error(), "max_epochs 4") {
+		t.Fatalf("error %v, want one naming source books and its max_epochs", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, FeedDir)); !os.IsNotExist(err) {
+		t.Fatalf("feed/ exists after an infeasible mixture: %v", err)
+	}
+}
+
+func TestFeedResumeAfterSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child pipeline")
+	}
+	dir := t.TempDir()
+	feedCorpus(t, dir)
+	block := strings.Replace(feedBlock, "shard_tokens: 6000", "shard_tokens: 1000", 1)
+	ref := filepath.Join(dir, "ref")
+	if _, err := Run(context.Background(), configFor(t, dir, feedConfig(dir, ref, block)), RunOptions{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var total int
+	for _, m := range readManifest(t, ref).Phases {
+		if m.Name == "feed" {
+			total = len(m.Tasks)
+		}
+	}
+	out := filepath.Join(dir, "killed")
+	cfgPath := filepath.Join(dir, "killed.yaml")
+	writeFile(t, cfgPath, []byte(feedConfig(dir, out, block)))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "CURATE_TEST_CHILD_CONFIG="+cfgPath)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	markers := filepath.Join(out, ".curate", "markers", "feed")
+	deadline := time.Now().Add(120 * time.Second)
+	killed := false
+	for time.Now().Before(deadline) {
+		if countMarkers(markers) >= 2 {
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed = true
+			break
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	cmd.Wait()
+	if !killed {
+		t.Fatal("child never reached the feed phase")
+	}
+	if n := countMarkers(markers); n >= total {
+		t.Skipf("child finished all %d shards before the kill landed", n)
+	}
+	if _, err := Run(context.Background(), configFor(t, dir, feedConfig(dir, out, block)), RunOptions{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	got, want := outputBytes(t, out), outputBytes(t, ref)
+	for name, b := range want {
+		if !bytes.Equal(got[name], b) {
+			t.Errorf("%s differs after kill and resume", name)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d files after resume, want %d", len(got), len(want))
+	}
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

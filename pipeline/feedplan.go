@@ -1,0 +1,653 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"os"
+	"sort"
+
+	"github.com/curate-dev/curate/pipeline/mixture"
+	"github.com/curate-dev/curate/shards"
+)
+
+// The feed's plan is computed from the spool indexes alone (14 bytes per
+// document, streamed): which documents are held out for validation, how
+// many times each train document is taken, the seeded order of document
+// ranges, and where every shard starts. Shard tasks then only read the
+// token ranges they write. Memory is the histograms, one entry per range
+// of documents and one per shuffle window, never one per document.
+
+const (
+	// histBits buckets document keys: a cell's sampled remainder is met
+	// to within 1/4096 of the cell's tokens (well inside 0.5 %).
+	histBits    = 12
+	histBuckets = 1 << histBits
+	// rangeTokens is the size of a document range, the unit of the
+	// global permutation.
+	rangeTokens = 1 << 16
+	rangeDocs   = 4096
+)
+
+// Key salts: the same document gets independent keys for the validation
+// split and for the sampled remainder.
+const (
+	saltVal  = 0x76616c // "val"
+	saltMix  = 0x6d6978 // "mix"
+	saltPerm = 0x7065726d
+	saltWin  = 0x77696e
+)
+
+// splitmix64 is a fixed, well-mixed 64-bit hash (Steele et al.), so keys
+// and shuffles never change with the Go version.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func docKey(seed, salt, idHash uint64) uint64 {
+	return splitmix64(splitmix64(seed^salt) ^ idHash)
+}
+
+func bucketOf(k uint64) int { return int(k >> (64 - histBits)) }
+
+// rng is a splitmix64 stream with unbiased bounded draws (Lemire).
+type rng struct{ s uint64 }
+
+func (r *rng) next() uint64 { r.s += 0x9e3779b97f4a7c15; return splitmix64(r.s) }
+
+func (r *rng) below(n uint64) uint64 {
+	hi, lo := bits.Mul64(r.next(), n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			hi, lo = bits.Mul64(r.next(), n)
+		}
+	}
+	return hi
+}
+
+// shuffle is Fisher–Yates over n items.
+func (r *rng) shuffle(n int, swap func(i, j int)) {
+	for i := n - 1; i > 0; i-- {
+		swap(i, int(r.below(uint64(i+1))))
+	}
+}
+
+// feedPart is one spool part.
+type feedPart struct {
+	Source string   `json:"source"`
+	Docs   int64    `json:"docs"`
+	Tokens int64    `json:"tokens"`
+	Langs  []string `json:"languages"`
+	base   string   // spool path without extension
+	src    int      // index in the config's sources
+	cellOf []int    // language index -> cell
+}
+
+func (p *feedPart) idxPath() string { return p.base + ".idx" }
+func (p *feedPart) tokPath() string { return p.base + ".tok" }
+
+type feedCell struct {
+	src          int
+	lang         string
+	docs, tokens int64
+	hist, dhist  [histBuckets]int64
+	whole        int
+	cut          int
+	rate, target float64
+	selTok       int64
+	selDocs      int64
+}
+
+// feedRange is a run of consecutive documents of one part.
+type feedRange struct {
+	part       int32
+	doc0       int64
+	n          int32
+	tok0, ntok int64
+}
+
+// feedInst is one pass over a range: pass p takes the documents whose cell
+// rate reaches p (whole repeats, then the sampled remainder).
+type feedInst struct {
+	rng    int32
+	pass   int32
+	tokens int64
+}
+
+// feedWindow is a run of consecutive instances of the permutation, shuffled
+// together; its packing state at the start lets any shard begin there.
+type feedWindow struct {
+	first, last int // instances [first, last)
+	seq         int64
+	fill        int
+}
+
+type feedShardPlan struct {
+	index        int
+	first, count int64 // sequences
+}
+
+type feedSplit struct {
+	name    string
+	insts   []feedInst
+	windows []feedWindow
+	docs    int64
+	tokens  int64 // before packing
+	seqs    int64 // complete sequences
+	dropped int64
+	pads    int64
+	shards  []feedShardPlan
+}
+
+type feedPlan struct {
+	cfg    *FeedConfig
+	seed   uint64
+	size   int // seq_len + 1
+	doc    bool
+	dt     shards.DType
+	eot    uint32
+	vocab  int
+	parts  []*feedPart
+	cells  []*feedCell
+	srcs   []string
+	valCut int
+	ranges []feedRange
+	splits []*feedSplit // val (may be empty), train
+	mix    *mixture.Plan
+}
+
+// eachRecord streams a part's index records.
+func (p *feedPart) eachRecord(fn func(i int64, r shards.SpoolRecord) error) error {
+	ix, err := shards.OpenSpoolIndex(p.idxPath())
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	var i int64
+	for {
+		r, ok := ix.Next()
+		if !ok {
+			break
+		}
+		if int(r.Lang) >= len(p.Langs) {
+			return fmt.Errorf("%s: record %d: language index %d out of range", p.idxPath(), i, r.Lang)
+		}
+		if err := fn(i, r); err != nil {
+			return err
+		}
+		i++
+	}
+	if err := ix.Err(); err != nil {
+		return fmt.Errorf("%s: %w", p.idxPath(), err)
+	}
+	if i != p.Docs {
+		return fmt.Errorf("%s: %d records, its part lists %d documents", p.idxPath(), i, p.Docs)
+	}
+	return nil
+}
+
+func (fp *feedPlan) isVal(r shards.SpoolRecord) bool {
+	return fp.valCut > 0 && bucketOf(docKey(fp.seed, saltVal, r.IDHash)) < fp.valCut
+}
+
+// takes reports whether pass p of the train split includes the document.
+func (fp *feedPlan) takes(c *feedCell, r shards.SpoolRecord, pass int) bool {
+	if pass < c.whole {
+		return true
+	}
+	return pass == c.whole && bucketOf(docKey(fp.seed, saltMix, r.IDHash)) < c.cut
+}
+
+// passes is how many passes over a part's ranges the train split needs.
+func (fp *feedPlan) passes(p *feedPart) int {
+	n := 0
+	for _, ci := range p.cellOf {
+		c := fp.cells[ci]
+		n = max(n, c.whole+boolInt(c.cut > 0))
+	}
+	return n
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// cutFor picks the bucket threshold whose cumulative tokens come closest
+// to target.
+func cutFor(hist *[histBuckets]int64, target float64) int {
+	best, bestErr := 0, target
+	var cum int64
+	for k := 1; k <= histBuckets; k++ {
+		cum += hist[k-1]
+		if e := math.Abs(float64(cum) - target); e < bestErr {
+			best, bestErr = k, e
+		}
+	}
+	return best
+}
+
+func (fp *feedPlan) build(sources []SourceConfig) error {
+	srcIdx := map[string]int{}
+	for i, s := range sources {
+		srcIdx[s.Name] = i
+		fp.srcs = append(fp.srcs, s.Name)
+	}
+	// Validation split: a seeded share of documents, sized by tokens.
+	f := fp.cfg
+	if f.ValTokens > 0 || f.ValFraction > 0 {
+		var hist [histBuckets]int64
+		var total int64
+		for _, p := range fp.parts {
+			if err := p.eachRecord(func(_ int64, r shards.SpoolRecord) error {
+				hist[bucketOf(docKey(fp.seed, saltVal, r.IDHash))] += int64(r.Tokens)
+				total += int64(r.Tokens)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		target := float64(f.ValTokens)
+		if f.ValFraction > 0 {
+			target = f.ValFraction * float64(total)
+		}
+		fp.valCut = max(1, cutFor(&hist, target))
+	}
+	// Cells of train documents.
+	cellIdx := map[[2]string]int{}
+	for _, p := range fp.parts {
+		si, ok := srcIdx[p.Source]
+		if !ok {
+			return fmt.Errorf("spool %s: source %q is not in the config", p.base, p.Source)
+		}
+		p.src = si
+		p.cellOf = make([]int, len(p.Langs))
+		for j, l := range p.Langs {
+			key := [2]string{p.Source, mixture.LanguageKey(l, f.Languages)}
+			ci, ok := cellIdx[key]
+			if !ok {
+				ci = len(fp.cells)
+				cellIdx[key] = ci
+				fp.cells = append(fp.cells, &feedCell{src: si, lang: key[1]})
+			}
+			p.cellOf[j] = ci
+		}
+		if err := p.eachRecord(func(_ int64, r shards.SpoolRecord) error {
+			if fp.isVal(r) {
+				return nil
+			}
+			c := fp.cells[p.cellOf[r.Lang]]
+			c.docs++
+			c.tokens += int64(r.Tokens)
+			b := bucketOf(docKey(fp.seed, saltMix, r.IDHash))
+			c.hist[b] += int64(r.Tokens)
+			c.dhist[b]++
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	if err := fp.solve(sources); err != nil {
+		return err
+	}
+	return fp.planSplits()
+}
+
+func (fp *feedPlan) solve(sources []SourceConfig) error {
+	spec := mixture.Spec{TotalTokens: fp.cfg.TotalTokens}
+	if fp.cfg.Languages != nil {
+		spec.Languages = fp.cfg.Languages
+	}
+	for _, s := range sources {
+		spec.Sources = append(spec.Sources, mixture.Source{Name: s.Name, Weight: s.Weight, MaxEpochs: s.MaxEpochs})
+	}
+	var cells []mixture.Cell
+	for _, c := range fp.cells {
+		if c.tokens > 0 {
+			cells = append(cells, mixture.Cell{Source: fp.srcs[c.src], Language: c.lang, Docs: c.docs, Tokens: c.tokens})
+		}
+	}
+	plan, err := mixture.Solve(spec, cells)
+	if err != nil {
+		return fmt.Errorf("feed: %w", err)
+	}
+	fp.mix = plan
+	rates := map[[2]string]float64{}
+	for _, r := range plan.Rows {
+		rates[[2]string{r.Source, r.Language}] = r.Rate
+	}
+	for _, c := range fp.cells {
+		c.rate = rates[[2]string{fp.srcs[c.src], c.lang}]
+		c.target = c.rate * float64(c.tokens)
+		// Guard the floor against 1.9999999 meaning 2.
+		c.whole = int(math.Floor(c.rate + 1e-9))
+		frac := math.Max(0, c.rate-float64(c.whole))
+		c.cut = cutFor(&c.hist, frac*float64(c.tokens))
+		var tok, docs int64
+		for b := 0; b < c.cut; b++ {
+			tok += c.hist[b]
+			docs += c.dhist[b]
+		}
+		c.selTok = int64(c.whole)*c.tokens + tok
+		c.selDocs = int64(c.whole)*c.docs + docs
+	}
+	return fp.checkShares(spec)
+}
+
+// checkShares stops the run before anything is written when the sampled
+// documents miss a target by more than the tolerance (a cell too small or
+// made of too few, too large documents).
+func (fp *feedPlan) checkShares(spec mixture.Spec) error {
+	bySrc, byLang := fp.shares()
+	var wsum float64
+	for _, s := range spec.Sources {
+		wsum += s.Weight
+	}
+	for _, s := range spec.Sources {
+		if d := bySrc[s.Name] - s.Weight/wsum; math.Abs(d) > mixture.Tolerance {
+			return fmt.Errorf("feed: source %s gets %.2f%% of the selected tokens, its weight asks %.2f%%: its documents are too few or too large to sample that finely",
+				s.Name, 100*bySrc[s.Name], 100*s.Weight/wsum)
+		}
+	}
+	for _, l := range sortedKeys(spec.Languages) {
+		if d := byLang[l] - spec.Languages[l]; math.Abs(d) > mixture.Tolerance {
+			return fmt.Errorf("feed: language %s gets %.2f%% of the selected tokens, its target is %.2f%%: its documents are too few or too large to sample that finely",
+				l, 100*byLang[l], 100*spec.Languages[l])
+		}
+	}
+	return nil
+}
+
+func (fp *feedPlan) shares() (bySrc, byLang map[string]float64) {
+	var rows []mixture.Row
+	for _, c := range fp.cells {
+		rows = append(rows, mixture.Row{Source: fp.srcs[c.src], Language: c.lang, Effective: float64(c.selTok)})
+	}
+	return mixture.Shares(rows, func(r mixture.Row) float64 { return r.Effective })
+}
+
+// planSplits cuts ranges, lists the instances of each split, permutes them,
+// groups them into windows and simulates packing to place every shard.
+func (fp *feedPlan) planSplits() error {
+	val := &feedSplit{name: "val"}
+	train := &feedSplit{name: "train"}
+	for pi, p := range fp.parts {
+		np := fp.passes(p)
+		var cur feedRange
+		var valTok int64
+		passTok := make([]int64, np)
+		closeRange := func() {
+			if cur.n == 0 {
+				return
+			}
+			ri := int32(len(fp.ranges))
+			fp.ranges = append(fp.ranges, cur)
+			if valTok > 0 {
+				val.insts = append(val.insts, feedInst{rng: ri, tokens: valTok})
+			}
+			for pass, t := range passTok {
+				if t > 0 {
+					train.insts = append(train.insts, feedInst{rng: ri, pass: int32(pass), tokens: t})
+				}
+				passTok[pass] = 0
+			}
+			valTok = 0
+			cur = feedRange{part: int32(pi), doc0: cur.doc0 + int64(cur.n), tok0: cur.tok0 + cur.ntok}
+		}
+		cur = feedRange{part: int32(pi)}
+		if err := p.eachRecord(func(_ int64, r shards.SpoolRecord) error {
+			cur.n++
+			cur.ntok += int64(r.Tokens)
+			if fp.isVal(r) {
+				valTok += int64(r.Tokens)
+				val.docs++
+			} else {
+				c := fp.cells[p.cellOf[r.Lang]]
+				for pass := range passTok {
+					if fp.takes(c, r, pass) {
+						passTok[pass] += int64(r.Tokens)
+						train.docs++
+					}
+				}
+			}
+			if cur.ntok >= rangeTokens || cur.n >= rangeDocs {
+				closeRange()
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		closeRange()
+	}
+	for si, sp := range []*feedSplit{val, train} {
+		r := &rng{s: splitmix64(fp.seed ^ saltPerm ^ uint64(si))}
+		r.shuffle(len(sp.insts), func(i, j int) { sp.insts[i], sp.insts[j] = sp.insts[j], sp.insts[i] })
+		var acc int64
+		first := 0
+		for i, in := range sp.insts {
+			sp.tokens += in.tokens
+			acc += in.tokens
+			if acc >= fp.cfg.ShuffleWindowTokens || i == len(sp.insts)-1 {
+				sp.windows = append(sp.windows, feedWindow{first: first, last: i + 1})
+				first, acc = i+1, 0
+			}
+		}
+		if err := fp.simulate(si, sp); err != nil {
+			return err
+		}
+	}
+	fp.splits = []*feedSplit{val, train}
+	fp.placeShards()
+	return nil
+}
+
+// simulate records each window's packing state and the split's totals.
+func (fp *feedPlan) simulate(si int, sp *feedSplit) error {
+	var seq int64
+	fill := 0
+	for w := range sp.windows {
+		sp.windows[w].seq, sp.windows[w].fill = seq, fill
+		if !fp.doc {
+			var t int64
+			for _, in := range sp.insts[sp.windows[w].first:sp.windows[w].last] {
+				t += in.tokens
+			}
+			total := int64(fill) + t
+			seq += total / int64(fp.size)
+			fill = int(total % int64(fp.size))
+			continue
+		}
+		docs, err := fp.windowDocs(si, sp, w, false)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			before := seq*int64(fp.size) + int64(fill)
+			s2, f2 := shards.SimulatePack(fp.size, true, seq, fill, int(d.tokens))
+			sp.pads += s2*int64(fp.size) + int64(f2) - before - d.tokens
+			seq, fill = s2, f2
+		}
+	}
+	sp.seqs = seq
+	sp.dropped = int64(fill)
+	return nil
+}
+
+// placeShards splits each split's sequences into shards sized by tokens;
+// with world_size the train shard count is a multiple of it and shards are
+// equal, the few sequences left over dropped. Val shards come first in
+// the file numbering, as llm.c names them.
+func (fp *feedPlan) placeShards() {
+	perShard := max(1, fp.cfg.ShardTokens/int64(fp.size))
+	index := 0
+	for _, sp := range fp.splits {
+		if sp.seqs == 0 {
+			continue
+		}
+		n := (sp.seqs + perShard - 1) / perShard
+		q := perShard
+		if sp.name == "train" && fp.cfg.WorldSize > 0 {
+			w := int64(fp.cfg.WorldSize)
+			n = (n + w - 1) / w * w
+			q = sp.seqs / n
+			if q == 0 {
+				// Fewer sequences than ranks: one shard per rank is not
+				// possible; keep what there is (the reader reports it).
+				n, q = 1, sp.seqs
+			}
+			sp.dropped += (sp.seqs - n*q) * int64(fp.size)
+			sp.seqs = n * q
+		}
+		for s := int64(0); s < n; s++ {
+			first := s * q
+			count := min(q, sp.seqs-first)
+			if count <= 0 {
+				break
+			}
+			sp.shards = append(sp.shards, feedShardPlan{index: index, first: first, count: count})
+			index++
+		}
+	}
+}
+
+// windowDoc is one document instance of a window.
+type windowDoc struct {
+	part   int32
+	tok0   int64 // offset in the part's spool
+	tokens int64
+	ids    []uint32 // loaded on request
+}
+
+// windowDocs lists a window's documents in their shuffled order, with
+// their tokens when load is set.
+func (fp *feedPlan) windowDocs(si int, sp *feedSplit, w int, load bool) ([]windowDoc, error) {
+	files := map[int32][2]*os.File{}
+	defer func() {
+		for _, f := range files {
+			f[0].Close()
+			if f[1] != nil {
+				f[1].Close()
+			}
+		}
+	}()
+	open := func(pi int32) ([2]*os.File, error) {
+		if f, ok := files[pi]; ok {
+			return f, nil
+		}
+		var f [2]*os.File
+		var err error
+		if f[0], err = os.Open(fp.parts[pi].idxPath()); err != nil {
+			return f, err
+		}
+		if load {
+			if f[1], err = os.Open(fp.parts[pi].tokPath()); err != nil {
+				f[0].Close()
+				return f, err
+			}
+		}
+		files[pi] = f
+		return f, nil
+	}
+	var docs []windowDoc
+	var recs []shards.SpoolRecord
+	var buf, arena []uint32
+	var starts []int
+	for _, in := range sp.insts[sp.windows[w].first:sp.windows[w].last] {
+		rg := fp.ranges[in.rng]
+		p := fp.parts[rg.part]
+		f, err := open(rg.part)
+		if err != nil {
+			return nil, err
+		}
+		if recs, err = shards.ReadSpoolRecords(f[0], rg.doc0, int64(rg.n), recs[:0]); err != nil {
+			return nil, fmt.Errorf("%s: %w", p.idxPath(), err)
+		}
+		// A densely sampled range is read in one go; a sparse one (a
+		// source far below one epoch) document by document.
+		dense := load && in.tokens*4 >= rg.ntok
+		if dense {
+			if buf, err = shards.ReadSpoolTokens(f[1], fp.dt, rg.tok0, rg.ntok, buf[:0]); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.tokPath(), err)
+			}
+		}
+		off := rg.tok0
+		for _, r := range recs {
+			take := false
+			if sp.name == "val" {
+				take = fp.isVal(r)
+			} else if !fp.isVal(r) {
+				take = fp.takes(fp.cells[p.cellOf[r.Lang]], r, int(in.pass))
+			}
+			if take {
+				docs = append(docs, windowDoc{part: rg.part, tok0: off, tokens: int64(r.Tokens)})
+				if load {
+					starts = append(starts, len(arena))
+					if dense {
+						arena = append(arena, buf[off-rg.tok0:off-rg.tok0+int64(r.Tokens)]...)
+					} else if arena, err = shards.ReadSpoolTokens(f[1], fp.dt, off, int64(r.Tokens), arena); err != nil {
+						return nil, fmt.Errorf("%s: %w", p.tokPath(), err)
+					}
+				}
+			}
+			off += int64(r.Tokens)
+		}
+	}
+	if load {
+		for i := range docs {
+			docs[i].ids = arena[starts[i] : starts[i]+int(docs[i].tokens)]
+		}
+	}
+	r := &rng{s: splitmix64(fp.seed^saltWin^uint64(si)<<32) ^ uint64(w)}
+	r.shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
+	return docs, nil
+}
+
+// mixtureTable is the manifest's and the report's mixture section.
+func (fp *feedPlan) mixtureTable() *shards.FeedMixture {
+	m := &shards.FeedMixture{BudgetTokens: fp.mix.Budget}
+	srcTok := map[string]int64{}
+	for _, c := range fp.cells {
+		if c.docs == 0 {
+			continue
+		}
+		name := fp.srcs[c.src]
+		m.Cells = append(m.Cells, shards.FeedCell{Source: name, Language: c.lang, Docs: c.docs, Tokens: c.tokens,
+			Rate: c.rate, Target: c.target, SelectedDocs: c.selDocs, SelectedTokens: c.selTok})
+		m.SelectedTokens += c.selTok
+		srcTok[name] += c.tokens
+	}
+	sort.Slice(m.Cells, func(i, j int) bool {
+		a, b := m.Cells[i], m.Cells[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		return a.Language < b.Language
+	})
+	bySrc, byLang := fp.shares()
+	var wsum float64
+	weights := map[string]float64{}
+	for _, c := range fp.mix.Rows {
+		weights[c.Source] += c.Effective
+		wsum += c.Effective
+	}
+	for _, s := range fp.srcs {
+		sh := shards.FeedShare{Key: s, Achieved: bySrc[s]}
+		if wsum > 0 {
+			sh.Target = weights[s] / wsum
+		}
+		if srcTok[s] > 0 {
+			sh.Epochs = bySrc[s] * float64(m.SelectedTokens) / float64(srcTok[s])
+		}
+		m.Sources = append(m.Sources, sh)
+	}
+	for _, l := range sortedKeys(fp.cfg.Languages) {
+		m.Languages = append(m.Languages, shards.FeedShare{Key: l, Target: fp.cfg.Languages[l], Achieved: byLang[l]})
+	}
+	return m
+}
