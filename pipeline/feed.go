@@ -72,6 +72,9 @@ func (r *runner) runFeed(ctx context.Context, publish []*Marker, runPhase runPha
 	if err := fp.build(r.cfg.Sources); err != nil {
 		return err
 	}
+	for _, w := range fp.warnings {
+		r.log.Warn("feed mixture", "missed", w)
+	}
 	if len(fp.splits[1].shards) == 0 {
 		return errors.New("feed: the mixture selects too few tokens to fill one sequence; lower seq_len or raise total_tokens")
 	}

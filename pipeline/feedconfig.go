@@ -153,7 +153,7 @@ func (f *FeedConfig) validate(c *Config) ConfigErrors {
 	if f.ShuffleWindowTokens <= 0 {
 		bad("shuffle_window_tokens", "shuffle_window_tokens must be positive")
 	}
-	if f.Languages != nil {
+	if len(f.Languages) > 0 {
 		var sum float64
 		for _, v := range f.Languages {
 			sum += v

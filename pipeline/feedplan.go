@@ -90,16 +90,27 @@ type feedPart struct {
 func (p *feedPart) idxPath() string { return p.base + ".idx" }
 func (p *feedPart) tokPath() string { return p.base + ".tok" }
 
+// feedCell is a (source, language key) row of the mixture table.
 type feedCell struct {
 	src          int
 	lang         string
 	docs, tokens int64
 	hist, dhist  [histBuckets]int64
-	whole        int
-	cut          int
 	rate, target float64
 	selTok       int64
 	selDocs      int64
+	st           *feedStratum
+}
+
+// feedStratum is what is sampled as one: a source's whole (no language
+// targets, so its cells share one rate and one sample, as fine-grained as
+// the source's documents) or one cell (language targets).
+type feedStratum struct {
+	hist   [histBuckets]int64
+	tokens int64
+	rate   float64
+	whole  int
+	cut    int
 }
 
 // feedRange is a run of consecutive documents of one part.
@@ -158,6 +169,8 @@ type feedPlan struct {
 	ranges []feedRange
 	splits []*feedSplit // val (may be empty), train
 	mix    *mixture.Plan
+	// warnings are targets missed by more than the tolerance.
+	warnings []string
 }
 
 // eachRecord streams a part's index records.
@@ -196,10 +209,10 @@ func (fp *feedPlan) isVal(r shards.SpoolRecord) bool {
 
 // takes reports whether pass p of the train split includes the document.
 func (fp *feedPlan) takes(c *feedCell, r shards.SpoolRecord, pass int) bool {
-	if pass < c.whole {
+	if pass < c.st.whole {
 		return true
 	}
-	return pass == c.whole && bucketOf(docKey(fp.seed, saltMix, r.IDHash)) < c.cut
+	return pass == c.st.whole && bucketOf(docKey(fp.seed, saltMix, r.IDHash)) < c.st.cut
 }
 
 // passes is how many passes over a part's ranges the train split needs.
@@ -207,7 +220,7 @@ func (fp *feedPlan) passes(p *feedPart) int {
 	n := 0
 	for _, ci := range p.cellOf {
 		c := fp.cells[ci]
-		n = max(n, c.whole+boolInt(c.cut > 0))
+		n = max(n, c.st.whole+boolInt(c.st.cut > 0))
 	}
 	return n
 }
@@ -261,6 +274,7 @@ func (fp *feedPlan) build(sources []SourceConfig) error {
 	}
 	// Cells of train documents.
 	cellIdx := map[[2]string]int{}
+	strata := map[[2]string]*feedStratum{}
 	for _, p := range fp.parts {
 		si, ok := srcIdx[p.Source]
 		if !ok {
@@ -274,7 +288,16 @@ func (fp *feedPlan) build(sources []SourceConfig) error {
 			if !ok {
 				ci = len(fp.cells)
 				cellIdx[key] = ci
-				fp.cells = append(fp.cells, &feedCell{src: si, lang: key[1]})
+				skey := key
+				if len(f.Languages) == 0 {
+					skey[1] = ""
+				}
+				st := strata[skey]
+				if st == nil {
+					st = &feedStratum{}
+					strata[skey] = st
+				}
+				fp.cells = append(fp.cells, &feedCell{src: si, lang: key[1], st: st})
 			}
 			p.cellOf[j] = ci
 		}
@@ -288,6 +311,8 @@ func (fp *feedPlan) build(sources []SourceConfig) error {
 			b := bucketOf(docKey(fp.seed, saltMix, r.IDHash))
 			c.hist[b] += int64(r.Tokens)
 			c.dhist[b]++
+			c.st.hist[b] += int64(r.Tokens)
+			c.st.tokens += int64(r.Tokens)
 			return nil
 		}); err != nil {
 			return err
@@ -301,7 +326,7 @@ func (fp *feedPlan) build(sources []SourceConfig) error {
 
 func (fp *feedPlan) solve(sources []SourceConfig) error {
 	spec := mixture.Spec{TotalTokens: fp.cfg.TotalTokens}
-	if fp.cfg.Languages != nil {
+	if len(fp.cfg.Languages) > 0 {
 		spec.Languages = fp.cfg.Languages
 	}
 	for _, s := range sources {
@@ -325,24 +350,36 @@ func (fp *feedPlan) solve(sources []SourceConfig) error {
 	for _, c := range fp.cells {
 		c.rate = rates[[2]string{fp.srcs[c.src], c.lang}]
 		c.target = c.rate * float64(c.tokens)
+		c.st.rate = c.rate // equal across a stratum's cells
+	}
+	done := map[*feedStratum]bool{}
+	for _, c := range fp.cells {
+		st := c.st
+		if done[st] {
+			continue
+		}
+		done[st] = true
 		// Guard the floor against 1.9999999 meaning 2.
-		c.whole = int(math.Floor(c.rate + 1e-9))
-		frac := math.Max(0, c.rate-float64(c.whole))
-		c.cut = cutFor(&c.hist, frac*float64(c.tokens))
+		st.whole = int(math.Floor(st.rate + 1e-9))
+		frac := math.Max(0, st.rate-float64(st.whole))
+		st.cut = cutFor(&st.hist, frac*float64(st.tokens))
+	}
+	for _, c := range fp.cells {
 		var tok, docs int64
-		for b := 0; b < c.cut; b++ {
+		for b := 0; b < c.st.cut; b++ {
 			tok += c.hist[b]
 			docs += c.dhist[b]
 		}
-		c.selTok = int64(c.whole)*c.tokens + tok
-		c.selDocs = int64(c.whole)*c.docs + docs
+		c.selTok = int64(c.st.whole)*c.tokens + tok
+		c.selDocs = int64(c.st.whole)*c.docs + docs
 	}
 	return fp.checkShares(spec)
 }
 
-// checkShares stops the run before anything is written when the sampled
-// documents miss a target by more than the tolerance (a cell too small or
-// made of too few, too large documents).
+// checkShares notes every source or language whose sampled documents miss
+// its target by more than the tolerance: a cell of a few large documents
+// cannot be sampled finer than a document. (Targets max_epochs cannot meet
+// stop the run in mixture.Solve instead.)
 func (fp *feedPlan) checkShares(spec mixture.Spec) error {
 	bySrc, byLang := fp.shares()
 	var wsum float64
@@ -351,14 +388,14 @@ func (fp *feedPlan) checkShares(spec mixture.Spec) error {
 	}
 	for _, s := range spec.Sources {
 		if d := bySrc[s.Name] - s.Weight/wsum; math.Abs(d) > mixture.Tolerance {
-			return fmt.Errorf("feed: source %s gets %.2f%% of the selected tokens, its weight asks %.2f%%: its documents are too few or too large to sample that finely",
-				s.Name, 100*bySrc[s.Name], 100*s.Weight/wsum)
+			fp.warnings = append(fp.warnings, fmt.Sprintf("source %s gets %.2f%% of the selected tokens, its weight asks %.2f%%: its documents are too few or too large to sample that finely",
+				s.Name, 100*bySrc[s.Name], 100*s.Weight/wsum))
 		}
 	}
 	for _, l := range sortedKeys(spec.Languages) {
 		if d := byLang[l] - spec.Languages[l]; math.Abs(d) > mixture.Tolerance {
-			return fmt.Errorf("feed: language %s gets %.2f%% of the selected tokens, its target is %.2f%%: its documents are too few or too large to sample that finely",
-				l, 100*byLang[l], 100*spec.Languages[l])
+			fp.warnings = append(fp.warnings, fmt.Sprintf("language %s gets %.2f%% of the selected tokens, its target is %.2f%%: its documents are too few or too large to sample that finely",
+				l, 100*byLang[l], 100*spec.Languages[l]))
 		}
 	}
 	return nil
@@ -610,7 +647,7 @@ func (fp *feedPlan) windowDocs(si int, sp *feedSplit, w int, load bool) ([]windo
 
 // mixtureTable is the manifest's and the report's mixture section.
 func (fp *feedPlan) mixtureTable() *shards.FeedMixture {
-	m := &shards.FeedMixture{BudgetTokens: fp.mix.Budget}
+	m := &shards.FeedMixture{BudgetTokens: fp.mix.Budget, Warnings: fp.warnings}
 	srcTok := map[string]int64{}
 	for _, c := range fp.cells {
 		if c.docs == 0 {

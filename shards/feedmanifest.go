@@ -68,6 +68,9 @@ type FeedMixture struct {
 	Cells          []FeedCell  `json:"cells"`
 	Sources        []FeedShare `json:"sources"`
 	Languages      []FeedShare `json:"languages,omitempty"`
+	// Warnings name targets missed by more than 0.5 % because a cell's
+	// documents are too few or too large to sample finer.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // FeedCell is one row of the mixture table.

@@ -79,7 +79,7 @@ const Tolerance = 0.005
 // itself when named, "code" for code:<lang> when "code" is named, else
 // "other". Without targets the language is its own key.
 func LanguageKey(lang string, targets map[string]float64) string {
-	if targets == nil {
+	if len(targets) == 0 {
 		return lang
 	}
 	if _, ok := targets[lang]; ok {
@@ -137,7 +137,7 @@ func Solve(spec Spec, cells []Cell) (*Plan, error) {
 		rowShare[i] = s.Weight / wsum
 	}
 	var colShare []float64
-	if spec.Languages != nil {
+	if len(spec.Languages) > 0 {
 		var err error
 		if colShare, err = languageShares(spec.Languages, langs, m); err != nil {
 			return nil, err
