@@ -89,7 +89,8 @@ func (r *runner) runFeed(ctx context.Context, publish []*Marker, runPhase runPha
 		Weights map[string][2]float64
 		DType   shards.DType
 		EOT     uint32
-	}{feedVersion, f, spoolOuts, weights, dt, fp.eot})
+		Plan    string
+	}{feedVersion, f, spoolOuts, weights, dt, fp.eot, fp.digest()})
 	var tasks []*Task
 	for si, sp := range fp.splits {
 		for _, sh := range sp.shards {

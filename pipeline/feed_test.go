@@ -266,6 +266,37 @@ func TestFeedRun(t *testing.T) {
 			}
 		}
 	}
+	// The reader: two ranks, disjoint, together the whole train split.
+	seen := map[string]int{}
+	for rank := range 2 {
+		f, err := shards.OpenFeed(out, rank, 2, shards.WithBatchSize(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range f.StepsPerEpoch() {
+			b, err := f.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range b {
+				seen[idsKey(row)]++
+			}
+		}
+		f.Close()
+	}
+	size := man.SeqLen + 1
+	for i := 0; i+size <= len(stream); i += size {
+		if seen[idsKey(stream[i:i+size])] == 0 {
+			t.Fatalf("train sequence %d not read by any rank", i/size)
+		}
+	}
+	var total int
+	for _, n := range seen {
+		total += n
+	}
+	if total != len(stream)/size {
+		t.Fatalf("ranks read %d sequences, the split has %d", total, len(stream)/size)
+	}
 	rep, _ := os.ReadFile(filepath.Join(out, "report.md"))
 	if !strings.Contains(string(rep), "### Feed by source and language") || !strings.Contains(string(rep), "| web | und |") {
 		t.Errorf("report lacks the source × language mixture table:\n%s", rep)

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"os"
 	"sort"
 
@@ -38,43 +37,13 @@ const (
 	saltWin  = 0x77696e
 )
 
-// splitmix64 is a fixed, well-mixed 64-bit hash (Steele et al.), so keys
-// and shuffles never change with the Go version.
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
+func splitmix64(x uint64) uint64 { return shards.Splitmix64(x) }
 
 func docKey(seed, salt, idHash uint64) uint64 {
 	return splitmix64(splitmix64(seed^salt) ^ idHash)
 }
 
 func bucketOf(k uint64) int { return int(k >> (64 - histBits)) }
-
-// rng is a splitmix64 stream with unbiased bounded draws (Lemire).
-type rng struct{ s uint64 }
-
-func (r *rng) next() uint64 { r.s += 0x9e3779b97f4a7c15; return splitmix64(r.s) }
-
-func (r *rng) below(n uint64) uint64 {
-	hi, lo := bits.Mul64(r.next(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(r.next(), n)
-		}
-	}
-	return hi
-}
-
-// shuffle is Fisher–Yates over n items.
-func (r *rng) shuffle(n int, swap func(i, j int)) {
-	for i := n - 1; i > 0; i-- {
-		swap(i, int(r.below(uint64(i+1))))
-	}
-}
 
 // feedPart is one spool part.
 type feedPart struct {
@@ -463,8 +432,8 @@ func (fp *feedPlan) planSplits() error {
 		closeRange()
 	}
 	for si, sp := range []*feedSplit{val, train} {
-		r := &rng{s: splitmix64(fp.seed ^ saltPerm ^ uint64(si))}
-		r.shuffle(len(sp.insts), func(i, j int) { sp.insts[i], sp.insts[j] = sp.insts[j], sp.insts[i] })
+		r := shards.NewRand(splitmix64(fp.seed ^ saltPerm ^ uint64(si)))
+		r.Shuffle(len(sp.insts), func(i, j int) { sp.insts[i], sp.insts[j] = sp.insts[j], sp.insts[i] })
 		var acc int64
 		first := 0
 		for i, in := range sp.insts {
@@ -640,8 +609,8 @@ func (fp *feedPlan) windowDocs(si int, sp *feedSplit, w int, load bool) ([]windo
 			docs[i].ids = arena[starts[i] : starts[i]+int(docs[i].tokens)]
 		}
 	}
-	r := &rng{s: splitmix64(fp.seed^saltWin^uint64(si)<<32) ^ uint64(w)}
-	r.shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
+	r := shards.NewRand(splitmix64(fp.seed^saltWin^uint64(si)<<32) ^ uint64(w))
+	r.Shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
 	return docs, nil
 }
 
@@ -687,4 +656,40 @@ func (fp *feedPlan) mixtureTable() *shards.FeedMixture {
 		m.Languages = append(m.Languages, shards.FeedShare{Key: l, Target: fp.cfg.Languages[l], Achieved: byLang[l]})
 	}
 	return m
+}
+
+// digest hashes the plan's decisions (sampling cuts, window states, shard
+// places), so a shard is rewritten whenever what it would hold changes,
+// even by a change of code rather than of config or input.
+func (fp *feedPlan) digest() string {
+	type stratum struct {
+		Whole, Cut int
+		Rate       float64
+	}
+	type split struct {
+		Seqs, Tokens int64
+		Windows      [][3]int64
+		Shards       []feedShardPlan
+	}
+	var d struct {
+		ValCut int
+		Strata []stratum
+		Splits []split
+	}
+	d.ValCut = fp.valCut
+	seen := map[*feedStratum]bool{}
+	for _, c := range fp.cells {
+		if !seen[c.st] {
+			seen[c.st] = true
+			d.Strata = append(d.Strata, stratum{c.st.whole, c.st.cut, c.st.rate})
+		}
+	}
+	for _, sp := range fp.splits {
+		s := split{Seqs: sp.seqs, Tokens: sp.tokens, Shards: sp.shards}
+		for _, w := range sp.windows {
+			s.Windows = append(s.Windows, [3]int64{int64(w.last - w.first), w.seq, int64(w.fill)})
+		}
+		d.Splits = append(d.Splits, s)
+	}
+	return hashJSON(d)
 }
