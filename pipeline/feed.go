@@ -155,11 +155,12 @@ func (r *runner) spoolTasks(publish []*Marker, dt shards.DType) []*Task {
 			DType     shards.DType
 			AppendEOT bool
 			EOT       uint32
-		}{feedVersion, *data, *toks, dt, appendEOT, eot})
+			Split     int
+		}{feedVersion, *data, *toks, dt, appendEOT, eot, r.cfg.Feed.SplitTokens})
 		d, tk := *data, *toks
 		t := &Task{Phase: "feed-spool", ID: src + "/" + part, Key: key, Size: tk.Bytes}
 		t.Run = func(ctx context.Context) (*Marker, error) {
-			return r.spoolPart(ctx, src, part, d, tk, dt, appendEOT, eot)
+			return r.spoolPart(ctx, src, part, d, tk, dt, appendEOT, eot, r.cfg.Feed.SplitTokens)
 		}
 		tasks = append(tasks, t)
 	}
@@ -181,7 +182,7 @@ func readSpoolMeta(path string) (*feedPart, error) {
 
 // spoolPart writes one part's spool: tokens, index and a small JSON with
 // its source, counts and language table.
-func (r *runner) spoolPart(ctx context.Context, src, part string, data, toks OutputFile, dt shards.DType, appendEOT bool, eot uint32) (*Marker, error) {
+func (r *runner) spoolPart(ctx context.Context, src, part string, data, toks OutputFile, dt shards.DType, appendEOT bool, eot uint32, split int) (*Marker, error) {
 	rel := filepath.Join(spoolDir, src, part)
 	tr, err := shards.OpenTokens(filepath.Join(r.out, toks.Path))
 	if err != nil {
@@ -253,21 +254,34 @@ func (r *runner) spoolPart(ctx context.Context, src, part string, data, toks Out
 			meta.Langs = append(meta.Langs, lang)
 		}
 		doc = append(doc[:1], ids...)
-		if len(doc) > 1<<32-1 {
-			return nil, fmt.Errorf("%s row %d (%s): %d tokens in one document", toks.Path, tr.Row()-1, id, len(doc))
+		// A document longer than split_tokens becomes pieces of that size
+		// (the first keeps the [eot]), each sampled and shuffled as a unit,
+		// so a whole book does not make a source's share jump by a book.
+		piece := len(doc)
+		if split > 0 {
+			piece = split
 		}
-		h := fnv.New64a()
-		h.Write([]byte(id))
-		tbuf = shards.PutTokens(tbuf[:0], dt, doc)
-		if _, err := tokF.Write(tbuf); err != nil {
-			return nil, err
+		for k, start := 0, 0; start < len(doc); k, start = k+1, start+piece {
+			part := doc[start:min(start+piece, len(doc))]
+			if len(part) > 1<<32-1 {
+				return nil, fmt.Errorf("%s row %d (%s): %d tokens in one document; set feed.split_tokens", toks.Path, tr.Row()-1, id, len(part))
+			}
+			h := fnv.New64a()
+			h.Write([]byte(id))
+			if k > 0 {
+				fmt.Fprintf(h, "#%d", k)
+			}
+			tbuf = shards.PutTokens(tbuf[:0], dt, part)
+			if _, err := tokF.Write(tbuf); err != nil {
+				return nil, err
+			}
+			ibuf = shards.AppendSpoolRecord(ibuf[:0], shards.SpoolRecord{IDHash: h.Sum64(), Tokens: uint32(len(part)), Lang: li})
+			if _, err := idxF.Write(ibuf); err != nil {
+				return nil, err
+			}
+			meta.Docs++
+			meta.Tokens += int64(len(part))
 		}
-		ibuf = shards.AppendSpoolRecord(ibuf[:0], shards.SpoolRecord{IDHash: h.Sum64(), Tokens: uint32(len(doc)), Lang: li})
-		if _, err := idxF.Write(ibuf); err != nil {
-			return nil, err
-		}
-		meta.Docs++
-		meta.Tokens += int64(len(doc))
 	}
 	m := &Marker{}
 	for _, f := range []struct {

@@ -46,6 +46,10 @@ type FeedConfig struct {
 	// DType of stored ids: auto (uint16 when the vocabulary fits 65,536
 	// ids, else uint32 — llm.c's llama-3 .bin variant), uint16 or uint32.
 	DType string `yaml:"dtype"`
+	// SplitTokens, when set, cuts documents longer than this into pieces of
+	// this many tokens before sampling and shuffling, so a source of a few
+	// long books can be sampled finer than a book (0 = documents whole).
+	SplitTokens int `yaml:"split_tokens"`
 	// ShuffleWindowTokens bounds the documents shuffled together after the
 	// seeded permutation of document ranges: the feed's memory.
 	ShuffleWindowTokens int64 `yaml:"shuffle_window_tokens"`
@@ -149,6 +153,9 @@ func (f *FeedConfig) validate(c *Config) ConfigErrors {
 	}
 	if f.DType != "auto" && f.DType != string(shards.Uint16) && f.DType != string(shards.Uint32) {
 		bad("dtype", fmt.Sprintf("dtype must be auto, uint16 or uint32, got %q", f.DType))
+	}
+	if f.SplitTokens < 0 || (f.SplitTokens > 0 && f.SplitTokens < 2) {
+		bad("split_tokens", "split_tokens must be 0 (off) or at least 2")
 	}
 	if f.ShuffleWindowTokens <= 0 {
 		bad("shuffle_window_tokens", "shuffle_window_tokens must be positive")
