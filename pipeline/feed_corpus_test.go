@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,9 +12,10 @@ import (
 	"github.com/curate-dev/curate/shards"
 )
 
-// corpusFeedConfig mixes a bounded sample of the real corpus (English,
-// Japanese and Bulgarian Wikipedia, English and French books, a Common
-// Crawl WARC) by source weight and language target.
+// corpusFeedConfig mixes a bounded sample of the real corpus (the
+// Latgalian and Bulgarian Wikipedia dumps, which langid tags lv, bg and a
+// tail of others; English and French books; a Common Crawl WARC) by source
+// weight and language target.
 func corpusFeedConfig(t *testing.T, out, extra string) string {
 	root := filepath.Dir(corpustest.Dir(t, "wikipedia"))
 	return fmt.Sprintf(`
@@ -23,28 +23,27 @@ output: %[1]s
 langid: {}
 sources:
   - name: wikipedia
-    weight: 0.5
+    weight: 0.3
     inputs:
-      - %[2]s/wikipedia/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2
-      - %[2]s/wikipedia/jawiki-truncated-100k.xml.xz
+      - %[2]s/wikipedia/ltgwiki-smallwiki-latest-pages-articles.xml.bz2
       - %[2]s/wikipedia/bgwiki-latest-pages-articles-shortened.xml.bz2
     wikipedia: {}
   - name: books
-    weight: 0.3
-    inputs: [%[2]s/books/Candide.txt, %[2]s/books/1342-0.txt, %[2]s/books/20000-Lieues-sous-les-mers.txt]
+    weight: 0.4
+    inputs: [%[2]s/books/Candide.txt, %[2]s/books/1342-0.txt]
     books: {}
   - name: web
-    weight: 0.2
+    weight: 0.3
 %[3]s
     inputs: [%[2]s/commoncrawl/dolma__sample-0000.warc.gz]
     commoncrawl: {}
 tokenizer:
-  train: {vocab_size: 4096, sample_bytes: 4000000}
+  train: {vocab_size: 2048, sample_bytes: 2000000}
 feed:
   seq_len: 512
   total_tokens: 2000000
   split_tokens: 4104
-  languages: {en: 0.5, ja: 0.2, fr: 0.1, other: rest}
+  languages: {en: 0.55, fr: 0.15, lv: 0.15, other: rest}
   formats: [llmc, megatron]
 `, out, root, extra)
 }
@@ -78,7 +77,7 @@ func TestFeedCorpusShares(t *testing.T) {
 	for _, c := range mix.Cells {
 		langs[c.Language] = true
 	}
-	for _, l := range []string{"en", "ja", "fr", "other"} {
+	for _, l := range []string{"en", "fr", "lv", "other"} {
 		if !langs[l] {
 			t.Errorf("no %s cell: the sample should hold it (cells %v)", l, mix.Cells)
 		}
@@ -93,14 +92,21 @@ func TestFeedCorpusShares(t *testing.T) {
 		t.Errorf("train holds %d + %d dropped tokens, the plan selected %d", train.Tokens, train.DroppedTokens, mix.SelectedTokens)
 	}
 
-	// Capping web at one epoch makes its 20 % impossible: the run stops
-	// before writing, naming the source.
-	out2 := filepath.Join(dir, "capped")
-	_, err = Run(context.Background(), configFor(t, dir, corpusFeedConfig(t, out2, "    max_epochs: 1")), RunOptions{})
+	// Capping web at one epoch makes its 30 % impossible: the run (on the
+	// same output, so the earlier phases are skipped) stops before writing,
+	// naming the source, and the feed on disk is untouched.
+	before := outputBytes(t, filepath.Join(out, FeedDir))
+	_, err = Run(context.Background(), configFor(t, dir, corpusFeedConfig(t, out, "    max_epochs: 1")), RunOptions{})
 	if err == nil || !strings.Contains(err.Error(), "source web needs") {
 		t.Fatalf("error %v, want the infeasible web source named", err)
 	}
-	if _, err := os.Stat(filepath.Join(out2, FeedDir)); !os.IsNotExist(err) {
-		t.Fatalf("feed/ written despite an infeasible mixture: %v", err)
+	after := outputBytes(t, filepath.Join(out, FeedDir))
+	if len(after) != len(before) {
+		t.Fatalf("feed/ has %d files after the infeasible run, %d before", len(after), len(before))
+	}
+	for name, b := range before {
+		if string(after[name]) != string(b) {
+			t.Fatalf("%s rewritten by an infeasible run", name)
+		}
 	}
 }

@@ -387,7 +387,7 @@ func TestFeedResumeAfterSIGKILL(t *testing.T) {
 			killed = true
 			break
 		}
-		time.Sleep(200 * time.Microsecond)
+		time.Sleep(time.Millisecond)
 	}
 	cmd.Wait()
 	if !killed {

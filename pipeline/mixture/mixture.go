@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"sort"
 	"strings"
 )
@@ -144,6 +145,11 @@ func Solve(spec Spec, cells []Cell) (*Plan, error) {
 		}
 	}
 
+	if colShare != nil {
+		if err := marginsCompatible(spec.Sources, rowShare, langs, colShare, m); err != nil {
+			return nil, err
+		}
+	}
 	// The unit solution (budget 1) scales linearly with the budget while
 	// no cap binds, so it fixes the derived budget.
 	budget := float64(spec.TotalTokens)
@@ -444,4 +450,69 @@ func Shares(rows []Row, effective func(Row) float64) (bySource, byLanguage map[s
 		}
 	}
 	return bySource, byLanguage
+}
+
+// marginsCompatible names why source weights and language targets cannot
+// both hold, before fitting. By Gale's theorem for transportation problems
+// they can (without caps) exactly when every set of sources weighs no more
+// than the targets of the languages those sources hold. A single language
+// whose holders weigh less than its target is the common case and is
+// named first; then sets of sources, smallest first (all sets up to 16
+// sources, single sources beyond).
+func marginsCompatible(srcs []Source, rowShare []float64, langs []string, colShare []float64, m *matrix) error {
+	const slack = 1e-9
+	for j, l := range langs {
+		var reach float64
+		var holders []string
+		for i, s := range srcs {
+			if m.tokens[i][j] > 0 {
+				reach += rowShare[i]
+				holders = append(holders, s.Name)
+			}
+		}
+		if colShare[j] > reach+slack {
+			return fmt.Errorf("mixture infeasible: language %s has target %.2f%% but the sources holding it (%s) weigh %.2f%% together",
+				l, 100*colShare[j], strings.Join(holders, ", "), 100*reach)
+		}
+	}
+	n := len(srcs)
+	var sets []uint32
+	if n <= 16 {
+		for set := uint32(1); set < 1<<n; set++ {
+			sets = append(sets, set)
+		}
+		sort.SliceStable(sets, func(a, b int) bool { return bits.OnesCount32(sets[a]) < bits.OnesCount32(sets[b]) })
+	} else {
+		for i := range n {
+			sets = append(sets, 1<<i)
+		}
+	}
+	for _, set := range sets {
+		var weight, reach float64
+		var names, held []string
+		for i := range n {
+			if set&(1<<i) != 0 {
+				weight += rowShare[i]
+				names = append(names, srcs[i].Name)
+			}
+		}
+		for j, l := range langs {
+			for i := range n {
+				if set&(1<<i) != 0 && m.tokens[i][j] > 0 {
+					reach += colShare[j]
+					held = append(held, l)
+					break
+				}
+			}
+		}
+		if weight > reach+slack {
+			who := "source " + names[0] + " weighs"
+			if len(names) > 1 {
+				who = "sources " + strings.Join(names, ", ") + " weigh"
+			}
+			return fmt.Errorf("mixture infeasible: %s %.2f%% but the languages held there (%s) have targets summing to %.2f%%",
+				who, 100*weight, strings.Join(held, ", "), 100*reach)
+		}
+	}
+	return nil
 }

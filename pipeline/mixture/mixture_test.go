@@ -94,6 +94,22 @@ func TestSolve(t *testing.T) {
 			wantErr: "language de needs 5400 tokens (90.00% of 6000) but its cells allow at most 5000 under max_epochs; cell (wiki, de)",
 		},
 		{
+			name: "a source whose languages' targets cannot cover its weight",
+			spec: Spec{Sources: []Source{{Name: "web", Weight: 0.2}, {Name: "wiki", Weight: 0.8}},
+				Languages: map[string]float64{"en": 0.15, "es": 0.15, "de": 0.7}, TotalTokens: 100},
+			cells:   []Cell{{Source: "web", Language: "en", Tokens: 10}, {Source: "web", Language: "es", Tokens: 10}, {Source: "wiki", Language: "de", Tokens: 10}},
+			wantErr: "source wiki weighs 80.00% but the languages held there (de) have targets summing to 70.00%",
+		},
+		{
+			name: "a language whose sources weigh too little",
+			spec: Spec{Sources: []Source{{Name: "a", Weight: 0.45}, {Name: "b", Weight: 0.45}, {Name: "wiki", Weight: 0.1}},
+				Languages: map[string]float64{"en": 0.4, "fr": 0.3, "de": 0.3}, TotalTokens: 100},
+			cells: []Cell{{Source: "a", Language: "en", Tokens: 10}, {Source: "a", Language: "fr", Tokens: 10},
+				{Source: "b", Language: "en", Tokens: 10}, {Source: "b", Language: "fr", Tokens: 10},
+				{Source: "wiki", Language: "de", Tokens: 10}, {Source: "wiki", Language: "en", Tokens: 10}},
+			wantErr: "language de has target 30.00% but the sources holding it (wiki) weigh 10.00% together",
+		},
+		{
 			name: "language shares must sum to one",
 			spec: Spec{Sources: []Source{{Name: "web", Weight: 1}},
 				Languages: map[string]float64{"en": 0.5, "de": 0.3}, TotalTokens: 100},
