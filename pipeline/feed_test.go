@@ -414,3 +414,40 @@ func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+func TestFeedConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.jsonl"), []byte(`{"id":"1","text":"x"}`+"\n"))
+	head := "sources:\n  - name: b\n    inputs: [" + filepath.Join(dir, "a.jsonl") + "]\n    jsonl: {}\n"
+	tok := "tokenizer:\n  train: {vocab_size: 300}\n"
+	cases := []struct{ name, body, want string }{
+		{"needs a tokenizer", head + "feed: {}\n", "c.yaml:5:1: feed: needs a tokenizer block"},
+		{"bad pack", head + tok + "feed:\n  pack: padded\n", "c.yaml:8:3: feed: pack must be tokens or document"},
+		{"unknown format", head + tok + "feed:\n  formats: [llmc, tfrecord]\n", "unknown format \"tfrecord\""},
+		{"shares must sum to one", head + tok + "feed:\n  languages: {en: 0.5, de: 0.2}\n", "language shares sum to 0.7"},
+		{"two rests", head + tok + "feed:\n  languages: {en: rest, de: rest}\n", "are \"rest\""},
+		{"bad share", head + tok + "feed:\n  languages: {en: lots}\n", "want a share between 0 and 1"},
+		{"val twice", head + tok + "feed:\n  val_tokens: 10\n  val_fraction: 0.1\n", "not both"},
+		{"bad dtype", head + tok + "feed:\n  dtype: int8\n", "dtype must be auto, uint16 or uint32"},
+		{"negative max_epochs", "sources:\n  - name: b\n    max_epochs: -1\n    inputs: [" + filepath.Join(dir, "a.jsonl") + "]\n    jsonl: {}\n" + tok + "feed: {}\n", "c.yaml:3:5: max_epochs must not be negative"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "c.yaml")
+			writeFile(t, path, []byte(c.body))
+			_, err := LoadConfig(path)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+	// rest takes what the others leave.
+	writeFile(t, filepath.Join(dir, "c.yaml"), []byte(head+tok+"feed:\n  languages: {en: 0.46, ru: 0.05, other: rest}\n"))
+	cfg, err := LoadConfig(filepath.Join(dir, "c.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Feed.Languages["other"]; math.Abs(got-0.49) > 1e-12 {
+		t.Fatalf("other = %g, want 0.49", got)
+	}
+}
