@@ -36,6 +36,17 @@ const (
 	feedVersion = "curate-feed-1"
 )
 
+// dropFeed removes an earlier run's feed, spool and markers once the
+// config has no feed block: stale shards must not pass for this run's.
+func (r *runner) dropFeed() error {
+	for _, dir := range []string{FeedDir, spoolDir, ".curate/markers/feed-spool", ".curate/markers/feed", ".curate/markers/feed-manifest"} {
+		if err := os.RemoveAll(filepath.Join(r.out, dir)); err != nil {
+			return fmt.Errorf("removing the earlier feed: %w", err)
+		}
+	}
+	return nil
+}
+
 type runPhaseFunc func(name string, tasks []*Task, dirs []string) (*phaseRun, error)
 
 func (r *runner) runFeed(ctx context.Context, publish []*Marker, runPhase runPhaseFunc) error {

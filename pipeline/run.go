@@ -180,6 +180,8 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 		if err := r.runFeed(ctx, pub.markers, runPhase); err != nil {
 			return nil, err
 		}
+	} else if err := r.dropFeed(); err != nil {
+		return nil, err
 	}
 
 	res := &Result{Output: out, Stats: &Stats{}}
