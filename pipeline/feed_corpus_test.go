@@ -30,7 +30,7 @@ sources:
     wikipedia: {}
   - name: books
     weight: 0.4
-    inputs: [%[2]s/books/Candide.txt, %[2]s/books/1342-0.txt]
+    inputs: [%[2]s/books/Candide.txt, %[2]s/books/11-0.txt]
     books: {}
   - name: web
     weight: 0.3
