@@ -116,6 +116,11 @@ func (r *runner) runFeed(ctx context.Context, publish []*Marker, runPhase runPha
 			tasks = append(tasks, t)
 		}
 	}
+	// While shards change, no manifest may vouch for them: a reader finds
+	// either the old feed's manifest gone or this run's, never a mix.
+	if err := os.Remove(filepath.Join(r.out, FeedDir, shards.FeedManifestName)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
 	var dirs []string
 	for _, format := range shards.Formats {
 		dirs = append(dirs, filepath.Join(FeedDir, format))
