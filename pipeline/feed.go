@@ -118,8 +118,13 @@ func (r *runner) runFeed(ctx context.Context, publish []*Marker, runPhase runPha
 	}
 	// While shards change, no manifest may vouch for them: a reader finds
 	// either the old feed's manifest gone or this run's, never a mix.
-	if err := os.Remove(filepath.Join(r.out, FeedDir, shards.FeedManifestName)); err != nil && !os.IsNotExist(err) {
-		return err
+	for _, t := range tasks {
+		if r.ex.done(t) == nil {
+			if err := os.Remove(filepath.Join(r.out, FeedDir, shards.FeedManifestName)); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+			break
+		}
 	}
 	var dirs []string
 	for _, format := range shards.Formats {

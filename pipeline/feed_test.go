@@ -297,6 +297,14 @@ func TestFeedRun(t *testing.T) {
 	if total != len(stream)/size {
 		t.Fatalf("ranks read %d sequences, the split has %d", total, len(stream)/size)
 	}
+	// A rerun with nothing changed runs nothing.
+	res, err := Run(context.Background(), configFor(t, dir, feedConfig(dir, out, feedBlock)), RunOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TasksRun != 0 {
+		t.Errorf("rerun ran %d tasks, want 0", res.TasksRun)
+	}
 	rep, _ := os.ReadFile(filepath.Join(out, "report.md"))
 	if !strings.Contains(string(rep), "### Feed by source and language") || !strings.Contains(string(rep), "| web | und |") {
 		t.Errorf("report lacks the source × language mixture table:\n%s", rep)
