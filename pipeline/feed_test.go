@@ -352,6 +352,7 @@ func TestFeedDeterministic(t *testing.T) {
 		got := outputBytes(t, out)
 		if ref == nil {
 			ref = got
+			checkDocumentPacking(t, out)
 			continue
 		}
 		if len(got) != len(ref) {
@@ -496,4 +497,39 @@ func numpyPython() string {
 		}
 	}
 	return ""
+}
+
+// checkDocumentPacking checks pack: document on the nanotron index: a
+// document that fits a sequence lies within one, a longer one starts at a
+// sequence boundary.
+func checkDocumentPacking(t *testing.T, out string) {
+	t.Helper()
+	man, feed, err := shards.ReadFeedManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := uint64(man.SeqLen + 1)
+	docs := 0
+	for _, sh := range man.Shards {
+		idx, err := os.ReadFile(filepath.Join(feed, strings.TrimSuffix(sh.File(shards.FormatNanotron).Path, ".ds")+".ds.index"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var start uint64
+		for i := 0; i < len(idx); i += 8 {
+			end := binary.LittleEndian.Uint64(idx[i:])
+			n := end - start
+			switch {
+			case n <= size && start/size != (end-1)/size:
+				t.Fatalf("shard %d: a %d-token document at %d crosses a sequence boundary", sh.Index, n, start)
+			case n > size && start%size != 0:
+				t.Fatalf("shard %d: a %d-token document starts mid-sequence at %d", sh.Index, n, start)
+			}
+			start = end
+			docs++
+		}
+	}
+	if docs < 50 {
+		t.Fatalf("only %d documents checked", docs)
+	}
 }
