@@ -60,6 +60,9 @@ type Config struct {
 	// curated text and tokenizes it: token_count is filled and token shards
 	// are written.
 	Tokenizer *TokenizerConfig `yaml:"tokenizer"`
+	// Feed, when set, mixes, shuffles and packs the token shards into the
+	// trainer formats under feed/ (see FeedConfig).
+	Feed *FeedConfig `yaml:"feed"`
 
 	// path is the file the config came from, for error positions.
 	path string
@@ -86,6 +89,8 @@ type SourceConfig struct {
 	Weight float64 `yaml:"weight"`
 	// Epochs is how many times the source is seen in training (default 1).
 	Epochs float64 `yaml:"epochs"`
+	// MaxEpochs caps the feed's repeats of this source (0 = no cap).
+	MaxEpochs float64 `yaml:"max_epochs" json:",omitempty"`
 	// OnError overrides the run's on_error for this source.
 	OnError string `yaml:"on_error"`
 	// MinChars drops documents shorter than this after normalisation.

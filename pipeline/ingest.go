@@ -135,7 +135,7 @@ func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
 		}
 	}
 	shared := *sc
-	shared.Weight, shared.Epochs = 0, 0 // mixture settings do not change ingest output
+	shared.Weight, shared.Epochs, shared.MaxEpochs = 0, 0, 0 // mixture settings do not change ingest output
 	b, err := json.Marshal(struct {
 		Version      string
 		Source       SourceConfig

@@ -116,6 +116,9 @@ func (c *Config) validate() ConfigErrors {
 			errs = append(errs, c.errAt("tokenizer: "+err.Error(), "tokenizer"))
 		}
 	}
+	if c.Feed != nil {
+		errs = append(errs, c.Feed.validate(c)...)
+	}
 	if len(c.Sources) == 0 {
 		errs = append(errs, c.errAt("no sources: the config must list at least one source", "sources"))
 	}

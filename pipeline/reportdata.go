@@ -185,5 +185,5 @@ func WriteReport(dir string) error {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 		}
 	}
-	return report.Write(dir, ReportData(&stats, &info, man.Inputs))
+	return report.Write(dir, withFeed(dir, ReportData(&stats, &info, man.Inputs)))
 }

@@ -178,7 +178,15 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	} else if err := os.RemoveAll(filepath.Join(out, TokenizerDir)); err != nil {
 		return nil, err
 	}
-	if _, err := runPhase("publish", r.publishTasks(ing.markers, tokMarker), []string{DataDir, TokensDir}); err != nil {
+	pub, err := runPhase("publish", r.publishTasks(ing.markers, tokMarker), []string{DataDir, TokensDir})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Feed != nil {
+		if err := r.runFeed(ctx, pub.markers, runPhase); err != nil {
+			return nil, err
+		}
+	} else if err := r.dropFeed(); err != nil {
 		return nil, err
 	}
 
@@ -217,7 +225,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if _, err := writeJSONAtomic(filepath.Join(out, "run.json"), info); err != nil {
 		return nil, err
 	}
-	if err := report.Write(out, ReportData(res.Stats, info, res.Manifest.Inputs)); err != nil {
+	if err := report.Write(out, withFeed(out, ReportData(res.Stats, info, res.Manifest.Inputs))); err != nil {
 		return nil, err
 	}
 	return res, nil

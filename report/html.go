@@ -140,6 +140,13 @@ svg text{font:12px system-ui,sans-serif;fill:#1d232b}svg rect{fill:#3b82c4}
 <table><tr><th>source</th><th>tokens</th><th>weight in mix</th><th>epochs</th></tr>
 {{range $i, $m := .Mixture}}<tr><td>{{$m.Source}}</td><td data-k="{{k "mixture" $i "tokens"}}" data-v="{{$m.Tokens}}">{{$m.Tokens}}</td><td data-k="{{k "mixture" $i "weight"}}" data-v="{{$m.Weight}}">{{pct $m.Weight}}</td><td data-k="{{k "mixture" $i "epochs"}}" data-v="{{$m.Epochs}}">{{f2 $m.Epochs}}</td></tr>
 {{end}}</table>{{end}}
+{{if .MixCells}}<h3>Feed by source and language</h3>
+<table><tr><th>source</th><th>language</th><th>docs</th><th>tokens</th><th>rate</th><th>docs taken</th><th>tokens taken</th></tr>
+{{range $i, $c := .MixCells}}<tr><td>{{$c.Source}}</td><td>{{$c.Language}}</td><td data-k="{{k "mixture_cells" $i "docs"}}" data-v="{{$c.Docs}}">{{$c.Docs}}</td><td data-k="{{k "mixture_cells" $i "tokens"}}" data-v="{{$c.Tokens}}">{{$c.Tokens}}</td><td data-k="{{k "mixture_cells" $i "rate"}}" data-v="{{$c.Rate}}">{{f2 $c.Rate}}</td><td data-k="{{k "mixture_cells" $i "selected_docs"}}" data-v="{{$c.SelectedDocs}}">{{$c.SelectedDocs}}</td><td data-k="{{k "mixture_cells" $i "selected_tokens"}}" data-v="{{$c.SelectedTokens}}">{{$c.SelectedTokens}}</td></tr>
+{{end}}</table>
+{{if .MixLanguages}}<table><tr><th>language</th><th>target</th><th>achieved</th></tr>
+{{range $i, $l := .MixLanguages}}<tr><td>{{$l.Key}}</td><td data-k="{{k "mixture_languages" $i "target"}}" data-v="{{$l.Target}}">{{pct $l.Target}}</td><td data-k="{{k "mixture_languages" $i "achieved"}}" data-v="{{$l.Achieved}}">{{pct $l.Achieved}}</td></tr>
+{{end}}</table>{{end}}{{end}}
 
 {{range .Sources}}{{$s := .}}
 <h2>Source {{.Name}} <span class="muted">({{.Kind}}, weight {{.Weight}}, epochs {{.Epochs}})</span></h2>

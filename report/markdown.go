@@ -28,6 +28,24 @@ func Markdown(d *Data) string {
 		}
 		b.WriteString("\n")
 	}
+	if len(d.MixCells) > 0 {
+		b.WriteString("### Feed by source and language\n\n| source | language | docs | tokens | rate | docs taken | tokens taken |\n|---|---|---:|---:|---:|---:|---:|\n")
+		for _, c := range d.MixCells {
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %.3f | %d | %d |\n", c.Source, c.Language, c.Docs, c.Tokens, c.Rate, c.SelectedDocs, c.SelectedTokens)
+		}
+		b.WriteString("\n| source | target | achieved |\n|---|---:|---:|\n")
+		for _, m := range d.Mixture {
+			fmt.Fprintf(&b, "| %s | %.2f%% | %.2f%% |\n", m.Source, 100*m.Weight, 100*m.Achieved)
+		}
+		b.WriteString("\n")
+	}
+	if len(d.MixLanguages) > 0 {
+		b.WriteString("| language | target | achieved |\n|---|---:|---:|\n")
+		for _, l := range d.MixLanguages {
+			fmt.Fprintf(&b, "| %s | %.2f%% | %.2f%% |\n", l.Key, 100*l.Target, 100*l.Achieved)
+		}
+		b.WriteString("\n")
+	}
 	for _, s := range d.Sources {
 		fmt.Fprintf(&b, "## Source %s (%s)\n\n", s.Name, s.Kind)
 		b.WriteString("| step | docs | bytes |\n|---|---:|---:|\n")

@@ -23,6 +23,29 @@ type Data struct {
 	Sources   []Source   `json:"sources"`
 	// Mixture is present once token counts exist (after tokenization).
 	Mixture []MixRow `json:"mixture,omitempty"`
+	// MixCells and MixLanguages are the feed's mixture by source and
+	// language, present once a feed phase ran.
+	MixCells     []MixCell  `json:"mixture_cells,omitempty"`
+	MixLanguages []MixShare `json:"mixture_languages,omitempty"`
+}
+
+// MixCell is one (source, language) cell of the feed's mixture: what the
+// corpus holds, the rate asked and what the feed took.
+type MixCell struct {
+	Source         string  `json:"source"`
+	Language       string  `json:"language"`
+	Docs           int64   `json:"docs"`
+	Tokens         int64   `json:"tokens"`
+	Rate           float64 `json:"rate"`
+	SelectedDocs   int64   `json:"selected_docs"`
+	SelectedTokens int64   `json:"selected_tokens"`
+}
+
+// MixShare is a language's target and achieved share of the feed.
+type MixShare struct {
+	Key      string  `json:"key"`
+	Target   float64 `json:"target"`
+	Achieved float64 `json:"achieved"`
 }
 
 // Run holds the facts of the run.
@@ -111,6 +134,8 @@ type MixRow struct {
 	Tokens int64   `json:"tokens"`
 	Weight float64 `json:"weight"` // share of the training mix, 0..1
 	Epochs float64 `json:"epochs"`
+	// Achieved is the share the feed took (0 without a feed).
+	Achieved float64 `json:"achieved,omitempty"`
 }
 
 // TopLanguages keeps the n largest by bytes and folds the rest into

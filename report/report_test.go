@@ -22,6 +22,9 @@ func sampleData() *Data {
 			Phases: []Phase{{Name: "ingest", Seconds: 1.4, TasksRun: 3}}},
 		Languages: langs,
 		Mixture:   []MixRow{{Source: "web", Tokens: 410000, Weight: 0.6, Epochs: 0.44}, {Source: "books<&>", Tokens: 12000, Weight: 0.4, Epochs: 2}},
+		MixCells: []MixCell{{Source: "web", Language: "en", Docs: 60, Tokens: 400000, Rate: 0.41, SelectedDocs: 25, SelectedTokens: 164000},
+			{Source: "books<&>", Language: "fr", Docs: 2, Tokens: 12000, Rate: 2.5, SelectedDocs: 5, SelectedTokens: 30100}},
+		MixLanguages: []MixShare{{Key: "en", Target: 0.8, Achieved: 0.8012}, {Key: "other", Target: 0.2, Achieved: 0.1988}},
 		Sources: []Source{{
 			Name: "web", Kind: "commoncrawl", Weight: 1, Epochs: 1,
 			DocsRead: 100, BytesRead: 9000, DocsWritten: 70, BytesWritten: 6800, RecordErrors: 2,
@@ -121,7 +124,8 @@ func TestTopLanguagesFoldsOther(t *testing.T) {
 func TestMarkdownSections(t *testing.T) {
 	d := sampleData()
 	md := Markdown(d)
-	for _, want := range []string{"## Language mix", "## Mixture", "| gopher | 20 | 1500 |", "| after gopher | 80 | 7500 |", "| other |"} {
+	for _, want := range []string{"## Language mix", "## Mixture", "| gopher | 20 | 1500 |", "| after gopher | 80 | 7500 |", "| other |",
+		"### Feed by source and language", "| web | en | 60 | 400000 | 0.410 | 25 | 164000 |", "| en | 80.00% | 80.12% |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}

@@ -3,6 +3,7 @@
 //	curate run CONFIG [--output DIR] [--workers N] [--force]
 //	curate validate CONFIG
 //	curate inspect DIR
+//	curate feed inspect|verify DIR
 //	curate version
 //
 // Exit codes: 0 done, 1 failed, 2 usage or config error.
@@ -41,6 +42,7 @@ Usage:
   curate validate CONFIG                                     check config and inputs, print the plan
   curate inspect DIR                                         rows, bytes, sources, languages of an output
   curate report DIR                                          rewrite report.json/.md/.html of an output
+  curate feed inspect|verify DIR                             training shards: mixture, first sequences; checksums
   curate bpe train|encode|decode|export ...                  byte-level BPE (curate bpe -h)
   curate webtext-urls [-o urls.txt] [-min-score 3] FILES...   WebText URL list from Reddit submissions
   curate version                                             print the version
@@ -60,6 +62,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdInspect(args[1:], stdout, stderr)
 	case "report":
 		return cmdReport(args[1:], stdout, stderr)
+	case "feed":
+		return runFeed(args[1:], stdout, stderr)
 	case "bpe":
 		return runBPE(args[1:], stdin, stdout, stderr)
 	case "webtext-urls":

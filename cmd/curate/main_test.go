@@ -34,6 +34,9 @@ func TestCLI(t *testing.T) {
 		{"rerun resumes", []string{"run", "--output", out, "configs/mix.yaml"}, exitOK, []string{"done in", ": 0 tasks run, "}, nil},
 		{"inspect", []string{"inspect", out}, exitOK, []string{"parquet files", "books", "notes", "code:go"}, nil},
 		{"report", []string{"report", out}, exitOK, []string{"report.html"}, nil},
+		{"feed inspect", []string{"feed", "inspect", out, "-n", "1"}, exitOK, []string{"feed mix:", "seq_len 256", "mixture: budget", "wikipedia", "--- train sequence 0 (257 tokens)"}, nil},
+		{"feed verify", []string{"feed", "verify", out}, exitOK, []string{"every checksum, header and size matches"}, nil},
+		{"feed usage", []string{"feed", "frob", out}, exitUsage, nil, []string{"curate feed verify DIR"}},
 		{"report not an output", []string{"report", t.TempDir()}, exitFailed, nil, []string{"not a curate output"}},
 		{"inspect missing", []string{"inspect", filepath.Join(out, "nope")}, exitUsage, nil, []string{"not a directory"}},
 		{"run bad flag", []string{"run", "configs/mix.yaml", "--workers", "-3"}, exitUsage, nil, []string{"--workers must be positive"}},
@@ -56,5 +59,17 @@ func TestCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+	// A flipped byte in a shard is caught.
+	bin := filepath.Join(out, "feed", "llmc", "mix_train_000000.bin")
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[2000] ^= 1
+	os.WriteFile(bin, b, 0o644)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"feed", "verify", out}, nil, &stdout, &stderr); code != exitFailed || !strings.Contains(stderr.String(), "mix_train_000000.bin: sha256") {
+		t.Fatalf("corrupted shard: exit %d, %s", code, stderr.String())
 	}
 }
