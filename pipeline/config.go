@@ -55,6 +55,10 @@ type Config struct {
 	// curated text and tokenizes it: token_count is filled and token shards
 	// are written.
 	Tokenizer *TokenizerConfig `yaml:"tokenizer"`
+	// Dedup, when set, removes exact, same-URL and near-duplicate
+	// documents across all sources (and against earlier runs) before the
+	// tokenizer; see DedupConfig.
+	Dedup *DedupConfig `yaml:"dedup"`
 
 	// path is the file the config came from, for error positions.
 	path string

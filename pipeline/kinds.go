@@ -109,6 +109,7 @@ func (c *Config) validate() ConfigErrors {
 			errs = append(errs, c.errAt("tokenizer: "+err.Error(), "tokenizer"))
 		}
 	}
+	errs = append(errs, c.validateDedup()...)
 	if len(c.Sources) == 0 {
 		errs = append(errs, c.errAt("no sources: the config must list at least one source", "sources"))
 	}

@@ -47,6 +47,8 @@ type Source struct {
 	// Skip, when set, drops rows an earlier run removed: only what it
 	// kept takes part.
 	Skip func(row uint32) bool
+	// Closer is closed by whoever opened the source; Merge ignores it.
+	Closer io.Closer
 }
 
 type mergeItem struct {

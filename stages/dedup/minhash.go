@@ -169,12 +169,19 @@ func (m *MinHasher) CharShingled(lang string) bool {
 // text has no token at all. A text shorter than one shingle is one shingle.
 func (m *MinHasher) Signature(text, lang string, sig []uint32) (_ []uint32, ok bool) {
 	m.buf = m.norm.Append(m.buf[:0], text)
+	return m.SignatureOfNormalized(m.buf, lang, sig)
+}
+
+// SignatureOfNormalized is Signature over text the caller already put
+// through the MinHasher's normalisation (the pipeline normalises once for
+// the exact hash and the signature).
+func (m *MinHasher) SignatureOfNormalized(normed []byte, lang string, sig []uint32) (_ []uint32, ok bool) {
 	n := m.opts.NGram
 	if m.CharShingled(lang) {
-		m.toks = runeTokens(m.buf, m.toks[:0])
+		m.toks = runeTokens(normed, m.toks[:0])
 		n = m.opts.CharNGram
 	} else {
-		m.toks = wordTokens(m.buf, m.toks[:0])
+		m.toks = wordTokens(normed, m.toks[:0])
 	}
 	if len(m.toks) == 0 {
 		return sig, false

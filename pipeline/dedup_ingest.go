@@ -1,0 +1,203 @@
+package pipeline
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/stages/dedup"
+)
+
+// Where the dedup phases keep their files, under the run's output.
+const (
+	DedupDir = "dedup"
+	// DedupSigDir holds each ingest part's keys, sorted by section.
+	DedupSigDir = "dedup/sig"
+	// DedupDocsDir holds each ingest part's per-document records.
+	DedupDocsDir = "dedup/docs"
+	// DedupPairsDir holds the candidate pairs of each (section, range).
+	DedupPairsDir = "dedup/pairs"
+	// DedupClustersDir holds each part's decisions.
+	DedupClustersDir = "dedup/clusters"
+	// DedupPartsDir holds the deduplicated parts that publish reads.
+	DedupPartsDir = "dedup/parts"
+	// DedupIndexFile lists what a later run needs to deduplicate against
+	// this one.
+	DedupIndexFile = "dedup/index.json"
+)
+
+// docSig is what ingest computes for dedup of one kept document.
+type docSig struct {
+	info dedup.DocInfo
+	// keys holds one key per section of the run, in sections() order;
+	// a zero key means the document has none there (no URL, no tokens).
+	keys []dedup.Key
+}
+
+// dedupSigner computes docSigs; it is shared by an ingest's batches,
+// which run in parallel, so each goroutine borrows its own buffers.
+type dedupSigner struct {
+	cfg      *DedupConfig
+	sections []uint32
+	pool     sync.Pool
+}
+
+type signBuffers struct {
+	mh   *dedup.MinHasher
+	norm []byte
+	sig  []uint32
+}
+
+func newDedupSigner(cfg *DedupConfig) (*dedupSigner, error) {
+	if cfg == nil {
+		return nil, nil
+	}
+	if _, err := dedup.NewMinHasher(cfg.MinHash, cfg.Normalize); err != nil {
+		return nil, fmt.Errorf("dedup: %w", err)
+	}
+	s := &dedupSigner{cfg: cfg, sections: cfg.sections()}
+	s.pool.New = func() any {
+		mh, _ := dedup.NewMinHasher(cfg.MinHash, cfg.Normalize)
+		return &signBuffers{mh: mh}
+	}
+	return s, nil
+}
+
+// sections lists the signature-file sections a run writes and buckets:
+// the MinHash bands, then exact, then URL.
+func (d *DedupConfig) sections() []uint32 {
+	var out []uint32
+	if d.Near {
+		for b := range d.MinHash.Bands {
+			out = append(out, uint32(b))
+		}
+	}
+	if d.Exact {
+		out = append(out, dedup.SectionExact)
+	}
+	if d.URL {
+		out = append(out, dedup.SectionURL)
+	}
+	return out
+}
+
+func sectionName(id uint32) string {
+	switch id {
+	case dedup.SectionExact:
+		return "exact"
+	case dedup.SectionURL:
+		return "url"
+	}
+	return fmt.Sprintf("band-%02d", id)
+}
+
+// sign computes a kept document's keys from its final text.
+func (s *dedupSigner) sign(d *doc.Document) docSig {
+	b := s.pool.Get().(*signBuffers)
+	defer s.pool.Put(b)
+	b.norm = s.cfg.Normalize.Append(b.norm[:0], d.Text)
+	ds := docSig{info: dedup.DocInfo{Exact: dedup.HashBytes(b.norm), Length: int64(len(d.Text)), Score: d.LanguageScore, ID: d.ID}}
+	if u, ok := dedup.NormalizeURL(d.URL); ok && d.URL != "" {
+		ds.info.URL = dedup.HashString(u)
+	}
+	ds.keys = make([]dedup.Key, 0, len(s.sections))
+	if s.cfg.Near {
+		var ok bool
+		b.sig, ok = b.mh.SignatureOfNormalized(b.norm, d.Language, b.sig[:0])
+		if ok {
+			ds.keys = b.mh.BandKeys(b.sig, ds.keys)
+		} else {
+			ds.keys = append(ds.keys, make([]dedup.Key, s.cfg.MinHash.Bands)...)
+		}
+	}
+	if s.cfg.Exact {
+		ds.keys = append(ds.keys, ds.info.Exact)
+	}
+	if s.cfg.URL {
+		ds.keys = append(ds.keys, ds.info.URL)
+	}
+	return ds
+}
+
+// sigPart gathers one ingest part's keys and records until it commits.
+type sigPart struct {
+	sections []uint32
+	sig      *dedup.SigWriter
+	docs     bytes.Buffer
+	dw       *dedup.DocWriter
+	rows     uint32
+}
+
+func newSigPart(sections []uint32) *sigPart {
+	p := &sigPart{sections: sections, sig: dedup.NewSigWriter()}
+	for _, id := range sections {
+		p.sig.Section(id)
+	}
+	p.dw, _ = dedup.NewDocWriter(&p.docs) // a bytes.Buffer does not fail
+	return p
+}
+
+// add records the next written row.
+func (p *sigPart) add(ds docSig) error {
+	row := p.rows
+	p.rows++
+	for i, k := range ds.keys {
+		// A zero key stands for "none": it must not pair every document
+		// without a URL (or without a token) with each other.
+		if !k.IsZero() {
+			p.sig.Add(p.sections[i], k, row)
+		}
+	}
+	return p.dw.Write(ds.info)
+}
+
+// sigRel names a part's dedup file: dedup/sig/<source>/part-N.bin.
+func sigRel(dir, dataRel string) string {
+	src := filepath.Base(filepath.Dir(dataRel))
+	part := strings.TrimSuffix(filepath.Base(dataRel), ".parquet")
+	return filepath.Join(dir, src, part+".bin")
+}
+
+// commit writes the part's signature and docs files atomically.
+func (p *sigPart) commit(out, dataRel string) ([]OutputFile, error) {
+	if err := p.dw.Flush(); err != nil {
+		return nil, err
+	}
+	var outs []OutputFile
+	for _, f := range []struct {
+		rel   string
+		write func(*atomicFile) error
+	}{
+		{sigRel(DedupSigDir, dataRel), func(a *atomicFile) error { _, err := p.sig.WriteTo(a); return err }},
+		{sigRel(DedupDocsDir, dataRel), func(a *atomicFile) error { _, err := a.Write(p.docs.Bytes()); return err }},
+	} {
+		a, err := createAtomic(filepath.Join(out, f.rel))
+		if err != nil {
+			return nil, &fatalError{err}
+		}
+		if err := f.write(a); err != nil {
+			a.Abort()
+			return nil, &fatalError{fmt.Errorf("%s: %w", f.rel, err)}
+		}
+		o, err := a.Commit()
+		if err != nil {
+			return nil, &fatalError{fmt.Errorf("%s: %w", f.rel, err)}
+		}
+		o.Path, o.Rows = f.rel, int64(p.rows)
+		outs = append(outs, o)
+	}
+	return outs, nil
+}
+
+// ingestDirs are the folders the ingest phase owns. With dedup on,
+// rejected/ is shared with the dedup filter phase, which sweeps it.
+func ingestDirs(cfg *Config) []string {
+	if cfg.Dedup == nil {
+		// Whatever an earlier run with dedup left goes too.
+		return []string{IngestDir, RejectedDir, DedupDir}
+	}
+	return []string{IngestDir, DedupSigDir, DedupDocsDir}
+}

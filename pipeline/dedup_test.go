@@ -1,0 +1,153 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/shards"
+)
+
+// plantedCorpus writes JSONL files of distinct documents with planted
+// duplicates: reformatted exact copies, near copies (one word in 100
+// changed, Jaccard about 0.9) and pages whose URL repeats with new text.
+// Every copy is of a different document of the first file, so each
+// planted copy is exactly one removal of its kind.
+func plantedCorpus(t testing.TB, dir string, files, docsPerFile int, seed uint64) (exact, near, url int) {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	vocab := make([]string, 5000)
+	for i := range vocab {
+		vocab[i] = fmt.Sprintf("w%dx", i)
+	}
+	fresh := func() []string {
+		var words []string
+		for range 300 + rng.IntN(300) {
+			words = append(words, vocab[rng.IntN(len(vocab))])
+		}
+		return words
+	}
+	var originals [][]string
+	var originalURLs []string
+	next := 0 // the next original not copied yet
+	for f := 0; f < files; f++ {
+		var buf bytes.Buffer
+		for d := 0; d < docsPerFile; d++ {
+			u := fmt.Sprintf("https://site%d.example/page/%d-%d", seed, f, d)
+			var words []string
+			switch {
+			case f == 0 || next >= len(originals) || (d%10 != 3 && d%10 != 6 && d%10 != 8):
+				words = fresh()
+				if f == 0 {
+					originals = append(originals, words)
+					originalURLs = append(originalURLs, u)
+				}
+			case d%10 == 3:
+				// Case and punctuation differ; normalised text is equal.
+				words = slices.Clone(originals[next])
+				words[0] = strings.ToUpper(words[0]) + ","
+				next++
+				exact++
+			case d%10 == 6:
+				words = slices.Clone(originals[next])
+				for i := 5; i < len(words); i += 100 {
+					words[i] = "c"
+				}
+				next++
+				near++
+			default:
+				// The same page, upper-cased host, the default port, a fragment.
+				words = fresh()
+				u = strings.Replace(originalURLs[next], "https://site", "HTTPS://SITE", 1)
+				u = strings.Replace(u, ".example/", ".example:443/", 1) + "#comments"
+				next++
+				url++
+			}
+			line, _ := json.Marshal(map[string]any{"id": fmt.Sprint(d), "text": strings.Join(words, " "), "url": u})
+			buf.Write(append(line, '\n'))
+		}
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("in-%03d.jsonl", f)), buf.Bytes())
+	}
+	return exact, near, url
+}
+
+func dedupConfig(out, inputs, extra string) string {
+	return fmt.Sprintf(`
+output: %s
+keep_rejected: true
+parquet: {row_group_mb: 1}
+sources:
+  - name: web
+    inputs: [%s]
+    jsonl: {}
+dedup:
+%s`, out, inputs, extra)
+}
+
+// readAll reads every document of the parquet files matching glob.
+func readAll(t testing.TB, glob string) []*doc.Document {
+	t.Helper()
+	paths, _ := filepath.Glob(glob)
+	slices.Sort(paths)
+	var docs []*doc.Document
+	for _, p := range paths {
+		if err := eachDoc(p, func(d *doc.Document) error { docs = append(docs, d); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return docs
+}
+
+func TestDedupPlantedDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	exact, near, url := plantedCorpus(t, filepath.Join(dir, "in"), 5, 120, 1)
+	out := filepath.Join(dir, "out")
+	res, err := Run(context.Background(), configFor(t, dir, dedupConfig(out, dir+"/in/*.jsonl", "  ranges: 3\n")), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Stats.Sources["web"]
+	got := map[string]int64{}
+	for rule, d := range st.Dropped {
+		got[rule] = d.Docs
+	}
+	want := map[string]int64{"dedup_exact": int64(exact), "dedup_near": int64(near), "dedup_url": int64(url)}
+	for rule, n := range want {
+		if got[rule] != n {
+			t.Errorf("%s removed %d, planted %d (all drops %v)", rule, got[rule], n, got)
+		}
+	}
+	kept := readAll(t, filepath.Join(out, DataDir, "web", "*.parquet"))
+	if int64(len(kept)) != st.DocsWritten || st.DocsWritten != 600-int64(exact+near+url) {
+		t.Errorf("data/ holds %d documents, stats say %d, want %d", len(kept), st.DocsWritten, 600-exact-near-url)
+	}
+	ids := map[string]bool{}
+	survivors := 0
+	for _, d := range kept {
+		ids[d.ID] = true
+		if d.Meta["dedup_cluster_size"] != "" {
+			survivors++
+		}
+	}
+	if st.Dedup == nil || st.Dedup.Clusters != int64(survivors) || survivors == 0 {
+		t.Errorf("%d survivors carry dedup_cluster_size; stats say %+v", survivors, st.Dedup)
+	}
+	rej := readAll(t, filepath.Join(out, RejectedDir, "web", "dedup-*.parquet"))
+	if len(rej) != exact+near+url {
+		t.Errorf("rejected/ holds %d dedup removals, want %d", len(rej), exact+near+url)
+	}
+	for _, d := range rej {
+		if s := d.Meta["dedup_survivor"]; !ids[s] {
+			t.Errorf("%s removed for %q, which is not a kept document", d.ID, s)
+		}
+		if !strings.HasPrefix(d.Meta[shards.ColReason], "dedup_") {
+			t.Errorf("%s: reason %q", d.ID, d.Meta[shards.ColReason])
+		}
+	}
+}
