@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/shards"
 )
@@ -149,5 +150,103 @@ func TestDedupPlantedDuplicates(t *testing.T) {
 		if !strings.HasPrefix(d.Meta[shards.ColReason], "dedup_") {
 			t.Errorf("%s: reason %q", d.ID, d.Meta[shards.ColReason])
 		}
+	}
+}
+
+// TestDedupCorpusBooks runs real Gutenberg editions of the same books
+// through the phases: each set of editions collapses to one document, and
+// no two different books share a cluster.
+func TestDedupCorpusBooks(t *testing.T) {
+	books := corpustest.Dir(t, "books")
+	editions := [][]string{
+		{"pandp10.txt", "pandp12.txt", "1342-0.txt", "pg1342.txt"},
+		{"1184-0.txt", "pg1184.txt"},
+		{"11-0.txt", "gutenbergbooks-11-0.txt"},
+	}
+	// Different books, two of them by the same author and one sharing a
+	// character: none may cluster with anything.
+	others := []string{"pg1661.txt", "pg108.txt", "pg42078.txt", "pg768.txt", "43-0.txt", "Candide.txt"}
+	var inputs []string
+	for _, set := range editions {
+		for _, f := range set {
+			inputs = append(inputs, filepath.Join(books, f))
+		}
+	}
+	for _, f := range others {
+		inputs = append(inputs, filepath.Join(books, f))
+	}
+	// All checks, then MinHash alone: the editions must collapse by their
+	// text, not only by the ebook URL the books source gives them.
+	for _, block := range []string{"{}", "{exact: false, url: false}"} {
+		t.Run(block, func(t *testing.T) { checkBookEditions(t, inputs, editions, others, block) })
+	}
+}
+
+func checkBookEditions(t *testing.T, inputs []string, editions [][]string, others []string, block string) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf(`
+output: %s
+keep_rejected: true
+sources:
+  - name: books
+    inputs: [%s]
+    books: {keep_unmarked: true}
+dedup: %s
+`, out, strings.Join(inputs, ", "), block))
+	res, err := Run(context.Background(), cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileOf := func(id string) string { return strings.Split(id, "/")[1] }
+	kept := map[string]*doc.Document{}
+	for _, d := range readAll(t, filepath.Join(out, DataDir, "books", "*.parquet")) {
+		kept[fileOf(d.ID)] = d
+	}
+	removed := map[string]string{} // file -> survivor's file
+	for _, d := range readAll(t, filepath.Join(out, RejectedDir, "books", "dedup-*.parquet")) {
+		removed[fileOf(d.ID)] = fileOf(d.Meta["dedup_survivor"])
+	}
+	for _, set := range editions {
+		var survivors []string
+		for _, f := range set {
+			if kept[f] != nil {
+				survivors = append(survivors, f)
+			}
+		}
+		if len(survivors) != 1 {
+			t.Errorf("editions %v: kept %v, want exactly one", set, survivors)
+			continue
+		}
+		s := survivors[0]
+		if got := kept[s].Meta["dedup_cluster_size"]; got != fmt.Sprint(len(set)) {
+			t.Errorf("survivor %s: dedup_cluster_size %q, want %d", s, got, len(set))
+		}
+		for _, f := range set {
+			if f != s && removed[f] != s {
+				t.Errorf("%s removed for %q, want its edition %s", f, removed[f], s)
+			}
+		}
+	}
+	for _, f := range others {
+		if kept[f] == nil || kept[f].Meta["dedup_cluster_size"] != "" {
+			t.Errorf("%s is a book of its own: it must be kept and in no cluster (removed for %q)", f, removed[f])
+		}
+	}
+	st := res.Stats.Sources["books"]
+	var n int64
+	for rule, d := range st.Dropped {
+		if strings.HasPrefix(rule, "dedup_") {
+			n += d.Docs
+		}
+	}
+	if n != 5 || st.Dedup == nil || st.Dedup.Clusters != 3 {
+		t.Errorf("stats: %d dedup removals, clusters %+v; want 5 removals in 3 clusters (drops %v)", n, st.Dedup, st.Dropped)
+	}
+	for rule, d := range st.Dropped {
+		t.Logf("%s: %d documents, %d bytes", rule, d.Docs, d.TextBytes)
+	}
+	for f, s := range removed {
+		t.Logf("%s removed for %s", f, s)
 	}
 }
