@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
@@ -249,4 +253,139 @@ dedup: %s
 	for f, s := range removed {
 		t.Logf("%s removed for %s", f, s)
 	}
+}
+
+// dedupOutputs are the bytes a dedup run must reproduce: the published
+// parts, the rejects, the stats and the decisions.
+func dedupOutputs(t testing.TB, out string) map[string][]byte {
+	files := map[string][]byte{}
+	for rel, b := range outputBytes(t, out) {
+		if strings.HasPrefix(rel, DataDir+"/") || strings.HasPrefix(rel, RejectedDir+"/") ||
+			strings.HasPrefix(rel, DedupClustersDir+"/") || rel == "stats.json" || rel == DedupIndexFile {
+			files[rel] = b
+		}
+	}
+	return files
+}
+
+func TestDedupSameBytesWhateverTasksAndWorkers(t *testing.T) {
+	dir := t.TempDir()
+	plantedCorpus(t, filepath.Join(dir, "in"), 6, 100, 2)
+	var ref map[string][]byte
+	for _, c := range []struct{ ranges, workers int }{{1, 1}, {4, 4}, {3, 2}} {
+		out := filepath.Join(dir, fmt.Sprintf("out-%d-%d", c.ranges, c.workers))
+		body := dedupConfig(out, dir+"/in/*.jsonl", fmt.Sprintf("  ranges: %d\n", c.ranges))
+		if _, err := Run(context.Background(), configFor(t, dir, body), RunOptions{Workers: c.workers}); err != nil {
+			t.Fatal(err)
+		}
+		got := dedupOutputs(t, out)
+		if ref == nil {
+			ref = got
+			if len(ref) < 10 {
+				t.Fatalf("too few outputs: %d", len(ref))
+			}
+			continue
+		}
+		if len(got) != len(ref) {
+			t.Errorf("ranges %d, workers %d: %d files, want %d", c.ranges, c.workers, len(got), len(ref))
+		}
+		for name, b := range ref {
+			if !bytes.Equal(b, got[name]) {
+				t.Errorf("ranges %d, workers %d: %s differs", c.ranges, c.workers, name)
+			}
+		}
+	}
+}
+
+// TestDedupResumeAfterSIGKILL kills a run in the middle of the dedup
+// phases and checks the resumed run writes the same bytes.
+func TestDedupResumeAfterSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child pipeline")
+	}
+	dir := t.TempDir()
+	plantedCorpus(t, filepath.Join(dir, "in"), 20, 100, 3)
+	// Many ranges make the bucket phase long enough to land a kill in.
+	body := func(out string) string {
+		return "workers: 1\n" + dedupConfig(out, dir+"/in/*.jsonl", "  ranges: 24\n")
+	}
+	ref := filepath.Join(dir, "ref")
+	if _, err := Run(context.Background(), configFor(t, dir, body(ref)), RunOptions{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		phase string
+		tasks int
+	}{{"dedup-buckets", 16 * 24}, {"dedup-filter", 20}} {
+		phase := c.phase
+		t.Run(phase, func(t *testing.T) {
+			out := filepath.Join(dir, "killed-"+phase)
+			cfgPath := filepath.Join(dir, "killed-"+phase+".yaml")
+			writeFile(t, cfgPath, []byte(body(out)))
+			if !killChildWhen(t, cfgPath, func() bool { return countMarkersUnder(filepath.Join(out, ".curate", "markers", phase)) >= 3 }) {
+				t.Skip("child finished before the kill landed; machine too fast for this workload")
+			}
+			if n := countMarkersUnder(filepath.Join(out, ".curate", "markers", phase)); n >= c.tasks {
+				t.Skipf("the kill landed after %s had finished (%d markers)", phase, n)
+			}
+			res, err := Run(context.Background(), configFor(t, dir, body(out)), RunOptions{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.TasksSkipped == 0 || res.TasksRun == 0 {
+				t.Errorf("resume ran %d and skipped %d tasks; want the finished ones skipped", res.TasksRun, res.TasksSkipped)
+			}
+			want, got := dedupOutputs(t, ref), dedupOutputs(t, out)
+			for name, b := range want {
+				if !bytes.Equal(b, got[name]) {
+					t.Errorf("%s differs after kill and resume", name)
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%d files after resume, want %d", len(got), len(want))
+			}
+		})
+	}
+}
+
+// killChildWhen runs the pipeline in a child process and SIGKILLs it once
+// ready() holds; false means the child finished first.
+func killChildWhen(t *testing.T, cfgPath string, ready func() bool) bool {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "CURATE_TEST_CHILD_CONFIG="+cfgPath)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.After(120 * time.Second)
+	for {
+		select {
+		case <-done:
+			return false
+		case <-deadline:
+			cmd.Process.Kill()
+			<-done
+			t.Fatal("child never got far enough to be killed")
+		default:
+		}
+		if ready() {
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			return true
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// countMarkersUnder counts finished markers in a phase's marker tree.
+func countMarkersUnder(dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
+			n++
+		}
+		return nil
+	})
+	return n
 }
