@@ -389,3 +389,107 @@ func countMarkersUnder(dir string) int {
 	})
 	return n
 }
+
+// treeSums checksums every file under dir.
+func treeSums(t testing.TB, dir string) map[string]string {
+	sums := map[string]string{}
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		sum, _, err := fileSHA256(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums[path] = sum
+		return nil
+	})
+	return sums
+}
+
+func keptIDs(t testing.TB, out string) []string {
+	var ids []string
+	for _, d := range readAll(t, filepath.Join(out, DataDir, "*", "*.parquet")) {
+		ids = append(ids, d.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// TestDedupAgainstEarlierRun: run A; run B over A's inputs plus new ones
+// against A. B keeps exactly what the new inputs alone would keep, every
+// removal names one of A's documents or a new one, and A is untouched.
+func TestDedupAgainstEarlierRun(t *testing.T) {
+	dir := t.TempDir()
+	oldIn, newIn := filepath.Join(dir, "old"), filepath.Join(dir, "new")
+	plantedCorpus(t, oldIn, 3, 100, 4)
+	plantedCorpus(t, newIn, 3, 100, 5)
+	// New inputs get names of their own (ids hold the file name) and one
+	// file of copies of the old documents, recrawled.
+	for f := range 3 {
+		os.Rename(filepath.Join(newIn, fmt.Sprintf("in-%03d.jsonl", f)), filepath.Join(newIn, fmt.Sprintf("new-%03d.jsonl", f)))
+	}
+	old, _ := os.ReadFile(filepath.Join(oldIn, "in-001.jsonl"))
+	writeFile(t, filepath.Join(newIn, "recrawl.jsonl"), bytes.ToUpper(old))
+
+	a := filepath.Join(dir, "a")
+	if _, err := Run(context.Background(), configFor(t, dir, dedupConfig(a, oldIn+"/*.jsonl", "  ranges: 2\n")), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	before := treeSums(t, a)
+	alone := filepath.Join(dir, "alone")
+	if _, err := Run(context.Background(), configFor(t, dir, dedupConfig(alone, newIn+"/new-*.jsonl", "  ranges: 2\n")), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b := filepath.Join(dir, "b")
+	against := fmt.Sprintf("  ranges: 3\n  against: [%s]\n", a)
+	res, err := Run(context.Background(), configFor(t, dir, dedupConfig(b, oldIn+"/*.jsonl, "+newIn+"/*.jsonl", against)), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keptIDs(t, b), keptIDs(t, alone); !slices.Equal(got, want) {
+		t.Errorf("B kept %d documents, the new inputs alone keep %d", len(got), len(want))
+	}
+	aIDs := map[string]bool{}
+	for _, id := range keptIDs(t, a) {
+		aIDs[id] = true
+	}
+	bIDs := map[string]bool{}
+	for _, id := range keptIDs(t, b) {
+		bIDs[id] = true
+	}
+	rej := readAll(t, filepath.Join(b, RejectedDir, "web", "dedup-*.parquet"))
+	var toA int
+	for _, d := range rej {
+		s := d.Meta["dedup_survivor"]
+		switch {
+		case aIDs[s]:
+			toA++
+		case !bIDs[s]:
+			t.Errorf("%s removed for %q, kept neither by A nor by B", d.ID, s)
+		}
+	}
+	// Every old input's document and every recrawled one goes to A.
+	if n := res.Stats.Sources["web"].DocsRead - int64(len(keptIDs(t, alone))); int64(len(rej)) != n {
+		t.Errorf("B removed %d documents, want %d", len(rej), n)
+	}
+	if toA < 300 {
+		t.Errorf("only %d removals name one of A's documents, want all 300 old ones and the recrawl", toA)
+	}
+	after := treeSums(t, a)
+	if len(after) != len(before) {
+		t.Errorf("A has %d files after B, %d before", len(after), len(before))
+	}
+	for p, s := range before {
+		if after[p] != s {
+			t.Errorf("B changed A's %s", p)
+		}
+	}
+
+	// Keys written with other settings cannot be compared: a clear error.
+	c := filepath.Join(dir, "c")
+	_, err = Run(context.Background(), configFor(t, dir, dedupConfig(c, newIn+"/*.jsonl", against+"  minhash: {ngram: 3}\n")), RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "other normalisation or MinHash settings") {
+		t.Errorf("against a run with other MinHash settings: %v", err)
+	}
+}
