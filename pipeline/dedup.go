@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/report"
 	"github.com/curate-dev/curate/stages/dedup"
 )
 
@@ -650,4 +651,28 @@ func (s *SourceStats) mergeDedup(o *SourceStats) {
 	for i, v := range o.Dedup.ClusterHist {
 		s.Dedup.ClusterHist[i] += v
 	}
+}
+
+func dedupRule(rule string) bool { return strings.HasPrefix(rule, "dedup_") }
+
+// dedupClusterBuckets labels the cluster-size histogram up to its last
+// non-empty bucket: 2, 3–4, 5–8, ...
+func dedupClusterBuckets(d *DedupStats) []report.Bucket {
+	if d == nil {
+		return nil
+	}
+	top := len(d.ClusterHist) - 1
+	for top >= 0 && d.ClusterHist[top] == 0 {
+		top--
+	}
+	var out []report.Bucket
+	for i := 0; i <= top; i++ {
+		lo, hi := 1<<i+1, 1<<(i+1)
+		label := fmt.Sprintf("%d–%d", lo, hi)
+		if lo == hi {
+			label = fmt.Sprint(hi)
+		}
+		out = append(out, report.Bucket{Label: label, Count: d.ClusterHist[i]})
+	}
+	return out
 }

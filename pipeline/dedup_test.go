@@ -143,6 +143,33 @@ func TestDedupPlantedDuplicates(t *testing.T) {
 	if st.Dedup == nil || st.Dedup.Clusters != int64(survivors) || survivors == 0 {
 		t.Errorf("%d survivors carry dedup_cluster_size; stats say %+v", survivors, st.Dedup)
 	}
+	// The report's funnel ends with the dedup steps; the histogram shows.
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| after dedup_exact | ", "| after dedup_near | ", "| after dedup_url | ", "| duplicate cluster size | clusters |\n|---|---:|\n| 2 | "} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	var rep struct {
+		Sources []struct {
+			Funnel []struct{ Label string }
+		}
+	}
+	js, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	if err := json.Unmarshal(js, &rep); err != nil || len(rep.Sources) != 1 {
+		t.Fatalf("report.json: %v", err)
+	}
+	seenDedup := false
+	for _, st := range rep.Sources[0].Funnel {
+		isDedup := strings.HasPrefix(st.Label, "after dedup_")
+		if seenDedup && !isDedup && st.Label != "written" {
+			t.Errorf("funnel step %q comes after the dedup steps", st.Label)
+		}
+		seenDedup = seenDedup || isDedup
+	}
 	rej := readAll(t, filepath.Join(out, RejectedDir, "web", "dedup-*.parquet"))
 	if len(rej) != exact+near+url {
 		t.Errorf("rejected/ holds %d dedup removals, want %d", len(rej), exact+near+url)
