@@ -10,6 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalization(t *testing.T) {
@@ -382,4 +386,54 @@ func TestRecordFilesRoundTrip(t *testing.T) {
 		}
 	}
 	cr.Close()
+}
+
+// refNormalize is the plain rune-by-rune definition Append must match.
+func refNormalize(n Normalization, s string) string {
+	if n.NFC {
+		s = norm.NFC.String(s)
+	}
+	var b strings.Builder
+	pending := false
+	for _, r := range s {
+		isSpace := r < utf8.RuneSelf && (r == ' ' || (r >= '\t' && r <= '\r')) || r >= utf8.RuneSelf && unicode.IsSpace(r)
+		isPunct := r < utf8.RuneSelf && r > ' ' && r < 127 && !unicode.IsLetter(r) && !unicode.IsDigit(r) || r >= utf8.RuneSelf && unicode.IsPunct(r)
+		switch {
+		case n.Whitespace && isSpace:
+			pending = b.Len() > 0
+			continue
+		case n.Punctuation && isPunct:
+			continue
+		}
+		if n.Lowercase {
+			r = unicode.ToLower(r)
+		}
+		if n.Digits && unicode.IsDigit(r) {
+			r = '0'
+		}
+		if pending {
+			b.WriteByte(' ')
+			pending = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func TestNormalizationMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	alphabet := []rune("aZ09 ,.!\t\n\r-_'\"()éÉ\u0301ß\u00a0\u2003«»…—ИиΣς東京İȺ\u3000")
+	for trial := range 3000 {
+		var sb strings.Builder
+		for range rng.IntN(40) {
+			sb.WriteRune(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		n := Normalization{NFC: rng.IntN(2) == 0, Lowercase: rng.IntN(2) == 0, Whitespace: rng.IntN(2) == 0, Punctuation: rng.IntN(2) == 0, Digits: rng.IntN(2) == 0}
+		prefix := []byte("keep:")
+		got := string(n.Append(prefix, s))
+		if want := "keep:" + refNormalize(n, s); got != want {
+			t.Fatalf("trial %d %+v: Append(%q) = %q, want %q", trial, n, s, got, want)
+		}
+	}
 }

@@ -14,6 +14,8 @@
 package dedup
 
 import (
+	"encoding/binary"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -45,77 +47,110 @@ func DefaultNormalization() Normalization {
 	return Normalization{NFC: true, Lowercase: true, Whitespace: true, Punctuation: true}
 }
 
-// Byte classes of the ASCII fast path.
+// ASCII classes: a byte is dropped, is white space, or is kept (mapped).
 const (
-	clKeep byte = iota
-	clUpper
-	clSpace
-	clPunct
-	clDigit
+	asciiDrop byte = iota
+	asciiSpace
+	asciiKeep
 )
 
-var asciiClass = func() (t [128]byte) {
-	for c := 0; c < 128; c++ {
+// asciiTables map every ASCII byte to its class under n and to what it
+// becomes when kept.
+func (n Normalization) asciiTables() (class, out [128]byte) {
+	for c := byte(0); c < 128; c++ {
+		cl, o := asciiKeep, c
 		switch {
-		case c >= 'A' && c <= 'Z':
-			t[c] = clUpper
-		case c >= '0' && c <= '9':
-			t[c] = clDigit
 		case c == ' ' || (c >= '\t' && c <= '\r'):
-			t[c] = clSpace
+			if n.Whitespace {
+				cl, o = asciiSpace, ' '
+			}
+		case c >= 'A' && c <= 'Z':
+			if n.Lowercase {
+				o = c + 'a' - 'A'
+			}
+		case c >= '0' && c <= '9':
+			if n.Digits {
+				o = '0'
+			}
 		case c > ' ' && c < 127 && !(c >= 'a' && c <= 'z'):
-			t[c] = clPunct
+			if n.Punctuation {
+				cl = asciiDrop
+			}
 		}
+		class[c], out[c] = cl, o
 	}
-	return t
-}()
+	return class, out
+}
+
+// isNFC reports whether text is NFC, asking the normaliser only about the
+// non-ASCII runs (and the byte before each, which a combining mark may
+// attach to): ASCII is NFC, and most text is mostly ASCII.
+func isNFC(text string) bool {
+	for i := 0; i < len(text); {
+		// Skip ASCII eight bytes at a time.
+		for i+8 <= len(text) && binary.LittleEndian.Uint64([]byte(text[i:i+8]))&0x8080808080808080 == 0 {
+			i += 8
+		}
+		if i >= len(text) {
+			break
+		}
+		if text[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && text[j] >= utf8.RuneSelf {
+			j++
+		}
+		from := max(i-1, 0)
+		if norm.NFC.QuickSpanString(text[from:j]) != j-from {
+			return false
+		}
+		i = j
+	}
+	return true
+}
 
 // Append appends the normalised form of text to dst and returns it.
-// It runs a byte-table loop over ASCII and decodes runes only where the
-// text leaves ASCII, which is what keeps exact hashing past 300 MB/s.
+// ASCII goes through tables built for n without a data-dependent branch
+// (the output index advances by arithmetic), and runes are decoded only
+// where the text leaves ASCII: this is what keeps exact hashing fast.
 func (n Normalization) Append(dst []byte, text string) []byte {
-	if n.NFC && norm.NFC.QuickSpanString(text) != len(text) {
+	if n.NFC && !isNFC(text) {
 		text = norm.NFC.String(text)
 	}
-	// pendingSpace defers a space until the next kept character, so runs
-	// collapse and the ends are trimmed without a second pass.
-	pendingSpace := false
+	class, mapped := n.asciiTables()
 	start := len(dst)
+	out := slices.Grow(dst, len(text)+utf8.UTFMax)
+	out = out[:cap(out)]
+	j := start
+	// afterSpace is 1 when the last kept output is a space, or nothing has
+	// been written: a space is then not written again, which collapses
+	// runs and trims the start.
+	afterSpace := 1
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			i++
-			switch asciiClass[c] {
-			case clSpace:
-				if n.Whitespace {
-					pendingSpace = len(dst) > start
-					continue
-				}
-			case clPunct:
-				if n.Punctuation {
-					continue
-				}
-			case clUpper:
-				if n.Lowercase {
-					c += 'a' - 'A'
-				}
-			case clDigit:
-				if n.Digits {
-					c = '0'
-				}
-			}
-			if pendingSpace {
-				dst = append(dst, ' ')
-				pendingSpace = false
-			}
-			dst = append(dst, c)
+			cl := class[c]
+			out[j] = mapped[c]
+			keep := int(cl >> 1) // 1 for asciiKeep
+			space := int(cl & 1) // 1 for asciiSpace
+			inc := keep | (space &^ afterSpace)
+			j += inc
+			// A space sets it, a kept byte clears it, a dropped one leaves it.
+			afterSpace = space | (afterSpace &^ keep)
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		switch {
 		case n.Whitespace && unicode.IsSpace(r):
-			pendingSpace = len(dst) > start
+			if afterSpace == 0 {
+				out[j] = ' '
+				j++
+			}
+			afterSpace = 1
 			continue
 		case n.Punctuation && unicode.IsPunct(r):
 			continue
@@ -125,11 +160,16 @@ func (n Normalization) Append(dst []byte, text string) []byte {
 		if n.Digits && unicode.IsDigit(r) {
 			r = '0'
 		}
-		if pendingSpace {
-			dst = append(dst, ' ')
-			pendingSpace = false
+		// Lower-casing can lengthen a rune: keep room for the rest.
+		if need := j + utf8.UTFMax + (len(text) - i); need > len(out) {
+			out = slices.Grow(out[:j], need-j)
+			out = out[:cap(out)]
 		}
-		dst = utf8.AppendRune(dst, r)
+		j += utf8.EncodeRune(out[j:], r)
+		afterSpace = 0
 	}
-	return dst
+	if n.Whitespace && j > start && out[j-1] == ' ' {
+		j--
+	}
+	return out[:j]
 }
