@@ -346,21 +346,17 @@ func (r *runner) clusterTask(parts []*dedupPart, earlier []*earlierRun, buckets 
 
 func (r *runner) runCluster(ctx context.Context, parts []*dedupPart, earlier []*earlierRun, buckets []*Marker) (*Marker, error) {
 	cfg := r.cfg.Dedup
-	uf := dedup.NewUnionFind()
-	var pairs int64
+	c := dedup.NewClusterer(cfg.Prefer)
 	for _, m := range buckets {
 		for _, o := range m.Outputs {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			err := dedup.ReadPairs(filepath.Join(r.out, o.Path), func(a, b uint64) { uf.Union(a, b); pairs++ })
-			if err != nil {
+			if err := c.AddPairs(filepath.Join(r.out, o.Path)); err != nil {
 				return nil, err
 			}
 		}
 	}
-	// Gather what the survivor choice needs of clustered documents only:
-	// one pass over the docs files, keeping the rows union–find holds.
 	priority := map[string]int{}
 	for i, s := range cfg.Priority {
 		priority[s] = i
@@ -371,45 +367,20 @@ func (r *runner) runCluster(ctx context.Context, parts []*dedupPart, earlier []*
 		}
 		return len(cfg.Priority)
 	}
-	members := make(map[uint64]*dedup.Member, uf.Len())
-	type partsKey struct{ run, part int }
-	wanted := map[partsKey]bool{}
-	for _, c := range uf.Clusters() {
-		for _, ref := range c {
-			run, part, _ := dedup.SplitRef(ref)
-			wanted[partsKey{run, part}] = true
-		}
-	}
-	gather := func(path string, base uint64, src string) error {
-		dr, err := dedup.OpenDocs(path)
-		if err != nil {
-			return err
-		}
-		defer dr.Close()
-		for row := uint32(0); ; row++ {
-			info, err := dr.Next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if ref := base | uint64(row); uf.Has(ref) {
-				members[ref] = &dedup.Member{Ref: ref, Priority: rank(src), Info: info}
-			}
-		}
-	}
+	// What the survivor choice needs is read for clustered documents only,
+	// from the docs files of the parts that hold any.
+	wanted := c.Parts()
 	for _, p := range parts {
-		if wanted[partsKey{-1, p.idx}] {
-			if err := gather(filepath.Join(r.out, p.docs.Path), dedup.Ref(p.idx, 0), p.source); err != nil {
+		if wanted[[2]int{-1, p.idx}] {
+			if err := c.Gather(filepath.Join(r.out, p.docs.Path), dedup.Ref(p.idx, 0), rank(p.source)); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for ei, e := range earlier {
 		for pi, p := range e.index.Parts {
-			if wanted[partsKey{ei, pi}] {
-				if err := gather(filepath.Join(e.dir, p.Docs), dedup.ExternalRef(ei, pi, 0), p.Source); err != nil {
+			if wanted[[2]int{ei, pi}] {
+				if err := c.Gather(filepath.Join(e.dir, p.Docs), dedup.ExternalRef(ei, pi, 0), rank(p.Source)); err != nil {
 					return nil, err
 				}
 			}
@@ -417,29 +388,16 @@ func (r *runner) runCluster(ctx context.Context, parts []*dedupPart, earlier []*
 	}
 	byPart := map[int][]dedup.Decision{}
 	m := &Marker{Stats: map[string]*SourceStats{}}
-	for _, c := range uf.Clusters() {
-		ms := make([]*dedup.Member, 0, len(c))
-		for _, ref := range c {
-			mem := members[ref]
-			if mem == nil {
-				return nil, fmt.Errorf("dedup: document %x is in a pair but not in its docs file", ref)
-			}
-			ms = append(ms, mem)
+	err := c.Decide(cfg.Exact, cfg.URL, func(mem *dedup.Member, d dedup.Decision) error {
+		_, part, _ := dedup.SplitRef(mem.Ref)
+		if d.Kind == dedup.KindSurvivor {
+			entry(&m.Stats, parts[part].source).clusterSize(d.ClusterSize)
 		}
-		surv := ms[dedup.Survivor(ms, cfg.Prefer)]
-		for _, mem := range ms {
-			run, part, row := dedup.SplitRef(mem.Ref)
-			if run >= 0 {
-				continue // an earlier run is never changed
-			}
-			d := dedup.Decision{Row: row, Kind: dedup.KindSurvivor, ClusterSize: len(ms)}
-			if mem != surv {
-				d = dedup.Decision{Row: row, Kind: dedup.KindOf(mem, surv, cfg.Exact, cfg.URL), SurvivorID: surv.Info.ID}
-			} else {
-				entry(&m.Stats, parts[part].source).clusterSize(len(ms))
-			}
-			byPart[part] = append(byPart[part], d)
-		}
+		byPart[part] = append(byPart[part], d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	index := dedupIndex{Version: dedupVersion, Sign: cfg.signSettings()}
 	for _, p := range parts {
@@ -463,7 +421,7 @@ func (r *runner) runCluster(ctx context.Context, parts []*dedupPart, earlier []*
 	}
 	out.Path = DedupIndexFile
 	m.Outputs = append(m.Outputs, out)
-	r.log.Info("dedup clustered", "pairs", pairs, "documents_in_clusters", uf.Len(), "parts_with_decisions", len(byPart))
+	r.log.Info("dedup clustered", "pairs", c.Pairs(), "documents_in_clusters", c.Documents(), "parts_with_decisions", len(byPart))
 	return m, nil
 }
 

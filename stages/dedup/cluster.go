@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -160,4 +161,94 @@ func KindOf(removed, survivor *Member, exact, url bool) Kind {
 		return KindURL
 	}
 	return KindNear
+}
+
+// Clusterer turns candidate pairs into decisions: union–find over the
+// pairs, then the survivor choice over the members' records, which it
+// gathers from docs files for clustered documents only.
+type Clusterer struct {
+	uf      *UnionFind
+	prefer  Prefer
+	members map[uint64]*Member
+	pairs   int64
+}
+
+// NewClusterer returns an empty clusterer.
+func NewClusterer(p Prefer) *Clusterer {
+	return &Clusterer{uf: NewUnionFind(), prefer: p, members: map[uint64]*Member{}}
+}
+
+// AddPairs unions every pair of a pairs file.
+func (c *Clusterer) AddPairs(path string) error {
+	return ReadPairs(path, func(a, b uint64) { c.uf.Union(a, b); c.pairs++ })
+}
+
+// Pairs is how many pairs were added; Documents how many documents are in
+// a cluster.
+func (c *Clusterer) Pairs() int64   { return c.pairs }
+func (c *Clusterer) Documents() int { return c.uf.Len() }
+
+// Parts lists the (run, part) pairs that hold clustered documents, so only
+// their docs files are read (run is -1 for this run).
+func (c *Clusterer) Parts() map[[2]int]bool {
+	out := map[[2]int]bool{}
+	for ref := range c.uf.parent {
+		run, part, _ := SplitRef(ref)
+		out[[2]int{run, part}] = true
+	}
+	return out
+}
+
+// Gather reads a docs file whose row 0 is ref base and keeps the records
+// of clustered documents, with their source's priority.
+func (c *Clusterer) Gather(path string, base uint64, priority int) error {
+	dr, err := OpenDocs(path)
+	if err != nil {
+		return err
+	}
+	defer dr.Close()
+	for row := uint32(0); ; row++ {
+		info, err := dr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if ref := base | uint64(row); c.uf.Has(ref) {
+			c.members[ref] = &Member{Ref: ref, Priority: priority, Info: info}
+		}
+	}
+}
+
+// Decide picks each cluster's survivor and calls fn for every member of
+// this run (earlier runs' documents are never changed), clusters in order
+// of their smallest ref, members in ref order. exact and url say which
+// checks are on, for the kind of each removal.
+func (c *Clusterer) Decide(exact, url bool, fn func(m *Member, d Decision) error) error {
+	for _, cl := range c.uf.Clusters() {
+		ms := make([]*Member, 0, len(cl))
+		for _, ref := range cl {
+			m := c.members[ref]
+			if m == nil {
+				run, part, row := SplitRef(ref)
+				return fmt.Errorf("document (run %d, part %d, row %d) is in a pair but not in its docs file", run, part, row)
+			}
+			ms = append(ms, m)
+		}
+		surv := ms[Survivor(ms, c.prefer)]
+		for _, m := range ms {
+			if IsExternal(m.Ref) {
+				continue
+			}
+			d := Decision{Row: uint32(m.Ref), Kind: KindSurvivor, ClusterSize: len(ms)}
+			if m != surv {
+				d = Decision{Row: uint32(m.Ref), Kind: KindOf(m, surv, exact, url), SurvivorID: surv.Info.ID}
+			}
+			if err := fn(m, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
