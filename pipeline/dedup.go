@@ -54,9 +54,11 @@ type dedupIndexEntry struct {
 	Docs   string `json:"docs"`
 	// Decisions is empty when nothing in the part was in a cluster.
 	Decisions string `json:"decisions,omitempty"`
-	// SigSHA256 identifies the part's keys, so a later run's tasks are
-	// redone when this run changes.
-	SigSHA256 string `json:"sig_sha256"`
+	// SigSHA256 and DecisionsSHA256 identify the part's keys and what
+	// this run kept, so a later run's tasks are redone when this run
+	// changes.
+	SigSHA256       string `json:"sig_sha256"`
+	DecisionsSHA256 string `json:"decisions_sha256,omitempty"`
 }
 
 // earlierRun is a run named in dedup.against, loaded read-only.
@@ -411,7 +413,7 @@ func (r *runner) runCluster(ctx context.Context, parts []*dedupPart, earlier []*
 			}
 			out.Path, out.Rows = rel, int64(len(ds))
 			m.Outputs = append(m.Outputs, out)
-			ie.Decisions = rel
+			ie.Decisions, ie.DecisionsSHA256 = rel, out.SHA256
 		}
 		index.Parts = append(index.Parts, ie)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -206,14 +207,50 @@ func TestDedupCorpusBooks(t *testing.T) {
 	for _, f := range others {
 		inputs = append(inputs, filepath.Join(books, f))
 	}
+	if *dedupCorpusFull {
+		// Every book of the corpus: the only clusters are the editions.
+		all, _ := filepath.Glob(filepath.Join(books, "*.txt"))
+		inputs, others = all, nil
+		inEditions := map[string]bool{}
+		for _, set := range editions {
+			for _, f := range set {
+				inEditions[f] = true
+			}
+		}
+		for _, p := range all {
+			if !inEditions[filepath.Base(p)] {
+				others = append(others, filepath.Base(p))
+			}
+		}
+	}
 	// All checks, then MinHash alone: the editions must collapse by their
-	// text, not only by the ebook URL the books source gives them.
-	for _, block := range []string{"{}", "{exact: false, url: false}"} {
-		t.Run(block, func(t *testing.T) { checkBookEditions(t, inputs, editions, others, block) })
+	// text, not only by the ebook URL the books source gives them. The
+	// first two runs differ only in tasks and workers: same bytes.
+	var outs []map[string][]byte
+	for _, c := range []struct {
+		block   string
+		workers int
+	}{{"{ranges: 1}", 1}, {"{ranges: 4}", 4}, {"{exact: false, url: false}", 0}} {
+		t.Run(c.block, func(t *testing.T) {
+			outs = append(outs, checkBookEditions(t, inputs, editions, others, c.block, c.workers))
+		})
+	}
+	if len(outs) == 3 {
+		a, b := outs[0], outs[1]
+		for name, bytes1 := range a {
+			if !bytes.Equal(bytes1, b[name]) {
+				t.Errorf("%s differs between 1 range/1 worker and 4 ranges/4 workers", name)
+			}
+		}
+		if len(a) != len(b) || len(a) < 5 {
+			t.Errorf("file sets differ: %d vs %d", len(a), len(b))
+		}
 	}
 }
 
-func checkBookEditions(t *testing.T, inputs []string, editions [][]string, others []string, block string) {
+var dedupCorpusFull = flag.Bool("dedup.corpus.full", false, "run the dedup corpus test over every book of the shared corpus")
+
+func checkBookEditions(t *testing.T, inputs []string, editions [][]string, others []string, block string, workers int) map[string][]byte {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	cfg := configFor(t, dir, fmt.Sprintf(`
@@ -225,7 +262,7 @@ sources:
     books: {keep_unmarked: true}
 dedup: %s
 `, out, strings.Join(inputs, ", "), block))
-	res, err := Run(context.Background(), cfg, RunOptions{})
+	res, err := Run(context.Background(), cfg, RunOptions{Workers: workers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,6 +317,7 @@ dedup: %s
 	for f, s := range removed {
 		t.Logf("%s removed for %s", f, s)
 	}
+	return dedupOutputs(t, out)
 }
 
 // dedupOutputs are the bytes a dedup run must reproduce: the published
@@ -518,5 +556,61 @@ func TestDedupAgainstEarlierRun(t *testing.T) {
 	_, err = Run(context.Background(), configFor(t, dir, dedupConfig(c, newIn+"/*.jsonl", against+"  minhash: {ngram: 3}\n")), RunOptions{})
 	if err == nil || !strings.Contains(err.Error(), "other normalisation or MinHash settings") {
 		t.Errorf("against a run with other MinHash settings: %v", err)
+	}
+}
+
+func TestDedupConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.jsonl")
+	writeFile(t, in, []byte(`{"text":"x"}`+"\n"))
+	head := "sources:\n  - name: web\n    inputs: [" + in + "]\n    jsonl: {}\n"
+	cases := []struct{ name, dedup, want string }{
+		{"unknown key", "dedup:\n  exakt: true\n", `c.yaml:6:3: unknown key "exakt"`},
+		{"unknown nested key", "dedup:\n  minhash: {band: 3}\n", `unknown key "band"`},
+		{"bad prefer", "dedup:\n  prefer: shortest\n", `c.yaml:6:3: dedup: prefer must be longest or language_score, not "shortest"`},
+		{"priority names no source", "dedup:\n  priority: [web, books]\n", `c.yaml:6:19: dedup.priority: no source named "books"`},
+		{"ranges", "dedup:\n  ranges: 0\n", "dedup.ranges must be 1..4096, got 0"},
+		{"minhash", "dedup:\n  minhash: {rows: 0}\n", "dedup.minhash: bands and rows must be at least 1"},
+		{"against a folder without an index", "dedup:\n  against: [" + dir + "]\n", "is not a curate output with a dedup index"},
+		{"all off", "dedup: {exact: false, url: false, near: false}\n", "exact, url and near are all off"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "c.yaml")
+			writeFile(t, path, []byte(head+c.dedup))
+			_, err := LoadConfig(path)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v\nshould contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestDedupSourcePriority: the same text in two sources survives in the
+// one listed first in dedup.priority, whatever the other tie-breaks say.
+func TestDedupSourcePriority(t *testing.T) {
+	dir := t.TempDir()
+	text := strings.Repeat("the same paragraph of text in two dumps ", 40)
+	writeFile(t, filepath.Join(dir, "a.jsonl"), []byte(fmt.Sprintf(`{"id":"1","text":%q}`+"\n", text+" and a longer tail here")))
+	writeFile(t, filepath.Join(dir, "b.jsonl"), []byte(fmt.Sprintf(`{"id":"1","text":%q}`+"\n", text)))
+	for _, c := range []struct{ priority, want string }{{"[]", "long/a.jsonl/1"}, {"[short]", "short/b.jsonl/1"}} {
+		out := filepath.Join(dir, "out-"+strings.Trim(c.priority, "[]"))
+		cfg := configFor(t, dir, fmt.Sprintf(`
+output: %s
+sources:
+  - name: long
+    inputs: [%s/a.jsonl]
+    jsonl: {}
+  - name: short
+    inputs: [%s/b.jsonl]
+    jsonl: {}
+dedup: {priority: %s}
+`, out, dir, dir, c.priority))
+		if _, err := Run(context.Background(), cfg, RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := keptIDs(t, out); len(got) != 1 || got[0] != c.want {
+			t.Errorf("priority %s: kept %v, want %s", c.priority, got, c.want)
+		}
 	}
 }
