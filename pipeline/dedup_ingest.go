@@ -1,8 +1,8 @@
 package pipeline
 
 import (
-	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -122,22 +122,42 @@ func (s *dedupSigner) sign(d *doc.Document) docSig {
 	return ds
 }
 
-// sigPart gathers one ingest part's keys and records until it commits.
+// sigSpillEntries bounds the keys an ingest task holds (20 bytes each,
+// so 40 MiB); past it the signature writer spills sorted runs to disk.
+const sigSpillEntries = 2 << 20
+
+// sigPart writes one ingest part's dedup files: the records stream to
+// their file as rows are written, the keys are sorted at commit.
 type sigPart struct {
 	sections []uint32
 	sig      *dedup.SigWriter
-	docs     bytes.Buffer
+	sigRel   string
+	docsRel  string
+	docs     *atomicFile
 	dw       *dedup.DocWriter
+	out      string
 	rows     uint32
 }
 
-func newSigPart(sections []uint32) *sigPart {
-	p := &sigPart{sections: sections, sig: dedup.NewSigWriter()}
+func newSigPart(out, dataRel string, sections []uint32) (*sigPart, error) {
+	spill := filepath.Join(out, ".curate", "spill")
+	if err := os.MkdirAll(spill, 0o755); err != nil {
+		return nil, &fatalError{err}
+	}
+	p := &sigPart{sections: sections, sig: dedup.NewSpillingSigWriter(spill, sigSpillEntries), out: out,
+		sigRel: sigRel(DedupSigDir, dataRel), docsRel: sigRel(DedupDocsDir, dataRel)}
 	for _, id := range sections {
 		p.sig.Section(id)
 	}
-	p.dw, _ = dedup.NewDocWriter(&p.docs) // a bytes.Buffer does not fail
-	return p
+	var err error
+	if p.docs, err = createAtomic(filepath.Join(out, p.docsRel)); err != nil {
+		return nil, &fatalError{err}
+	}
+	if p.dw, err = dedup.NewDocWriter(p.docs); err != nil {
+		p.abort()
+		return nil, &fatalError{err}
+	}
+	return p, nil
 }
 
 // add records the next written row.
@@ -148,10 +168,18 @@ func (p *sigPart) add(ds docSig) error {
 		// A zero key stands for "none": it must not pair every document
 		// without a URL (or without a token) with each other.
 		if !k.IsZero() {
-			p.sig.Add(p.sections[i], k, row)
+			if err := p.sig.Add(p.sections[i], k, row); err != nil {
+				return err
+			}
 		}
 	}
 	return p.dw.Write(ds.info)
+}
+
+// abort drops what was written; safe after commit.
+func (p *sigPart) abort() {
+	p.docs.Abort()
+	p.sig.Close()
 }
 
 // sigRel names a part's dedup file: dedup/sig/<source>/part-N.bin.
@@ -161,35 +189,35 @@ func sigRel(dir, dataRel string) string {
 	return filepath.Join(dir, src, part+".bin")
 }
 
-// commit writes the part's signature and docs files atomically.
-func (p *sigPart) commit(out, dataRel string) ([]OutputFile, error) {
+// commit writes the part's signature file and closes its docs file, both
+// atomically.
+func (p *sigPart) commit() ([]OutputFile, error) {
+	defer p.sig.Close()
+	fail := func(rel string, err error) ([]OutputFile, error) {
+		return nil, &fatalError{fmt.Errorf("%s: %w", rel, err)}
+	}
 	if err := p.dw.Flush(); err != nil {
-		return nil, err
+		return fail(p.docsRel, err)
 	}
-	var outs []OutputFile
-	for _, f := range []struct {
-		rel   string
-		write func(*atomicFile) error
-	}{
-		{sigRel(DedupSigDir, dataRel), func(a *atomicFile) error { _, err := p.sig.WriteTo(a); return err }},
-		{sigRel(DedupDocsDir, dataRel), func(a *atomicFile) error { _, err := a.Write(p.docs.Bytes()); return err }},
-	} {
-		a, err := createAtomic(filepath.Join(out, f.rel))
-		if err != nil {
-			return nil, &fatalError{err}
-		}
-		if err := f.write(a); err != nil {
-			a.Abort()
-			return nil, &fatalError{fmt.Errorf("%s: %w", f.rel, err)}
-		}
-		o, err := a.Commit()
-		if err != nil {
-			return nil, &fatalError{fmt.Errorf("%s: %w", f.rel, err)}
-		}
-		o.Path, o.Rows = f.rel, int64(p.rows)
-		outs = append(outs, o)
+	docs, err := p.docs.Commit()
+	if err != nil {
+		return fail(p.docsRel, err)
 	}
-	return outs, nil
+	a, err := createAtomic(filepath.Join(p.out, p.sigRel))
+	if err != nil {
+		return fail(p.sigRel, err)
+	}
+	if _, err := p.sig.WriteTo(a); err != nil {
+		a.Abort()
+		return fail(p.sigRel, err)
+	}
+	sig, err := a.Commit()
+	if err != nil {
+		return fail(p.sigRel, err)
+	}
+	sig.Path, docs.Path = p.sigRel, p.docsRel
+	sig.Rows, docs.Rows = int64(p.rows), int64(p.rows)
+	return []OutputFile{sig, docs}, nil
 }
 
 // ingestDirs are the folders the ingest phase owns. With dedup on,

@@ -180,7 +180,9 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	}
 	defer data.abort()
 	if g.signer != nil {
-		data.sig = newSigPart(g.signer.sections)
+		if data.sig, err = newSigPart(g.out, dataRel, g.signer.sections); err != nil {
+			return nil, err
+		}
 	}
 	var rejected *partWriter
 	if g.cfg.KeepRejected {
@@ -218,7 +220,7 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	}
 	m.Outputs = append(m.Outputs, out)
 	if data.sig != nil {
-		outs, err := data.sig.commit(g.out, dataRel)
+		outs, err := data.sig.commit()
 		if err != nil {
 			return nil, err
 		}
@@ -454,4 +456,9 @@ func (p *partWriter) commit() (OutputFile, error) {
 	return out, nil
 }
 
-func (p *partWriter) abort() { p.f.Abort() }
+func (p *partWriter) abort() {
+	p.f.Abort()
+	if p.sig != nil {
+		p.sig.abort()
+	}
+}

@@ -437,3 +437,38 @@ func TestNormalizationMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestSigWriterSpillSameBytes: a writer that spills every few entries
+// writes the same file as one that holds everything.
+func TestSigWriterSpillSameBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	mem, spill := NewSigWriter(), NewSpillingSigWriter(t.TempDir(), 37)
+	defer spill.Close()
+	for _, w := range []*SigWriter{mem, spill} {
+		w.Section(SectionURL)
+	}
+	for row := range uint32(2000) {
+		for _, sec := range []uint32{0, 1, SectionExact} {
+			// Few distinct keys, so equal keys span runs.
+			k := Key{uint64(rng.IntN(50)) << 58, uint64(sec)}
+			for _, w := range []*SigWriter{mem, spill} {
+				if err := w.Add(sec, k, row); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if spill.Entries() >= 37 || len(spill.runs) < 100 {
+		t.Fatalf("spilling writer holds %d entries in %d runs", spill.Entries(), len(spill.runs))
+	}
+	var a, b bytes.Buffer
+	if _, err := mem.WriteTo(&a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := spill.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("spilled and in-memory signature files differ")
+	}
+}

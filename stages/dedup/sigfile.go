@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bufio"
+	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -32,13 +33,34 @@ const (
 )
 
 // SigWriter gathers a part's keys by section and writes them sorted. It
-// holds the part's entries (20 bytes per key) until Write.
+// holds at most its spill limit of entries (20 bytes each) in memory:
+// past it, the entries are sorted and spilled to an unlinked temporary
+// file, and WriteTo merges the spilled runs, so memory stays flat however
+// large the part.
 type SigWriter struct {
 	sections map[uint32][]Entry
+	held     int
+	limit    int
+	spillDir string
+	runs     []*sigRun
 }
 
-// NewSigWriter returns an empty writer.
+// sigRun is one spilled, sorted run: its sections' offsets and counts.
+type sigRun struct {
+	f        *os.File
+	sections map[uint32][2]int64
+}
+
+// NewSigWriter returns an empty writer that holds everything in memory.
 func NewSigWriter() *SigWriter { return &SigWriter{sections: map[uint32][]Entry{}} }
+
+// NewSpillingSigWriter returns a writer that spills to dir once it holds
+// limit entries.
+func NewSpillingSigWriter(dir string, limit int) *SigWriter {
+	w := NewSigWriter()
+	w.spillDir, w.limit = dir, limit
+	return w
+}
 
 // Section declares a section so it is written even when empty: readers
 // then tell "no keys" from "section missing".
@@ -48,50 +70,112 @@ func (w *SigWriter) Section(id uint32) {
 	}
 }
 
-// Add records key k of row in section id.
-func (w *SigWriter) Add(id uint32, k Key, row uint32) {
+// Add records key k of row in section id. Rows must not decrease.
+func (w *SigWriter) Add(id uint32, k Key, row uint32) error {
 	w.sections[id] = append(w.sections[id], Entry{k, row})
+	w.held++
+	if w.limit > 0 && w.held >= w.limit {
+		return w.spill()
+	}
+	return nil
 }
 
-// Entries is how many keys the writer holds.
-func (w *SigWriter) Entries() int {
-	n := 0
-	for _, es := range w.sections {
-		n += len(es)
+// Entries is how many keys the writer holds in memory.
+func (w *SigWriter) Entries() int { return w.held }
+
+// Close drops spilled runs; safe after WriteTo.
+func (w *SigWriter) Close() error {
+	for _, r := range w.runs {
+		r.f.Close()
 	}
-	return n
+	w.runs = nil
+	return nil
+}
+
+func sortEntries(es []Entry) {
+	slices.SortFunc(es, func(a, b Entry) int {
+		if a.Key != b.Key {
+			if a.Key.Less(b.Key) {
+				return -1
+			}
+			return 1
+		}
+		return int(a.Row) - int(b.Row)
+	})
+}
+
+func (w *SigWriter) ids() []uint32 {
+	ids := make([]uint32, 0, len(w.sections))
+	for id := range w.sections {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (w *SigWriter) spill() error {
+	f, err := os.CreateTemp(w.spillDir, ".sig-spill-*")
+	if err != nil {
+		return fmt.Errorf("dedup spill: %w", err)
+	}
+	// Unlinked at once: a killed run leaves nothing behind.
+	os.Remove(f.Name())
+	run := &sigRun{f: f, sections: map[uint32][2]int64{}}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	var off int64
+	var e [entryBytes]byte
+	for _, id := range w.ids() {
+		es := w.sections[id]
+		sortEntries(es)
+		run.sections[id] = [2]int64{off, int64(len(es))}
+		for _, x := range es {
+			putEntry(e[:], x)
+			if _, err := bw.Write(e[:]); err != nil {
+				f.Close()
+				return fmt.Errorf("dedup spill: %w", err)
+			}
+		}
+		off += int64(len(es)) * entryBytes
+		w.sections[id] = es[:0]
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("dedup spill: %w", err)
+	}
+	w.runs = append(w.runs, run)
+	w.held = 0
+	return nil
 }
 
 // WriteTo writes the file: magic, section count, a table of (id, offset,
 // count), then each section's entries sorted by (key, row), all
 // little-endian. Fixed-size entries let a reader binary-search a range.
 func (w *SigWriter) WriteTo(out io.Writer) (int64, error) {
-	ids := make([]uint32, 0, len(w.sections))
-	for id := range w.sections {
-		ids = append(ids, id)
+	if len(w.runs) > 0 && w.held > 0 {
+		if err := w.spill(); err != nil {
+			return 0, err
+		}
 	}
-	slices.Sort(ids)
+	ids := w.ids()
+	count := func(id uint32) int64 {
+		n := int64(len(w.sections[id]))
+		for _, r := range w.runs {
+			n += r.sections[id][1]
+		}
+		return n
+	}
 	bw := bufio.NewWriterSize(out, 1<<20)
 	hdr := make([]byte, 16+sectionBytes*len(ids))
 	copy(hdr, sigMagic)
 	binary.LittleEndian.PutUint32(hdr[8:], uint32(len(ids)))
 	off := uint64(len(hdr))
 	for i, id := range ids {
-		es := w.sections[id]
-		slices.SortFunc(es, func(a, b Entry) int {
-			if a.Key != b.Key {
-				if a.Key.Less(b.Key) {
-					return -1
-				}
-				return 1
-			}
-			return int(a.Row) - int(b.Row)
-		})
+		n := count(id)
 		t := hdr[16+sectionBytes*i:]
 		binary.LittleEndian.PutUint32(t, id)
 		binary.LittleEndian.PutUint64(t[8:], off)
-		binary.LittleEndian.PutUint64(t[16:], uint64(len(es)))
-		off += uint64(len(es)) * entryBytes
+		binary.LittleEndian.PutUint64(t[16:], uint64(n))
+		off += uint64(n) * entryBytes
 	}
 	n, err := bw.Write(hdr)
 	total := int64(n)
@@ -99,17 +183,67 @@ func (w *SigWriter) WriteTo(out io.Writer) (int64, error) {
 		return total, err
 	}
 	var e [entryBytes]byte
+	put := func(x Entry) error {
+		putEntry(e[:], x)
+		n, err := bw.Write(e[:])
+		total += int64(n)
+		return err
+	}
 	for _, id := range ids {
-		for _, x := range w.sections[id] {
-			putEntry(e[:], x)
-			n, err := bw.Write(e[:])
-			total += int64(n)
-			if err != nil {
-				return total, err
+		if len(w.runs) == 0 {
+			es := w.sections[id]
+			sortEntries(es)
+			for _, x := range es {
+				if err := put(x); err != nil {
+					return total, err
+				}
 			}
+			continue
+		}
+		// Merge the runs' slices of this section; ties on the key go to
+		// the smaller row, as the in-memory sort orders them.
+		var srcs []Source
+		for _, r := range w.runs {
+			sec := r.sections[id]
+			sr := io.NewSectionReader(r.f, sec[0], sec[1]*entryBytes)
+			srcs = append(srcs, Source{Entries: &EntryReader{r: bufio.NewReaderSize(sr, 64<<10), left: uint64(sec[1]), path: "spill"}})
+		}
+		if err := mergeEntries(srcs, put); err != nil {
+			return total, err
 		}
 	}
 	return total, bw.Flush()
+}
+
+// mergeEntries calls fn for every entry of srcs in (key, row) order.
+func mergeEntries(srcs []Source, fn func(Entry) error) error {
+	h := make(mergeHeap, 0, len(srcs))
+	next := func(i int) error {
+		e, err := srcs[i].Entries.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		heap.Push(&h, mergeItem{e: e, ref: uint64(e.Row), src: i})
+		return nil
+	}
+	for i := range srcs {
+		if err := next(i); err != nil {
+			return err
+		}
+	}
+	for h.Len() > 0 {
+		it := heap.Pop(&h).(mergeItem)
+		if err := fn(it.e); err != nil {
+			return err
+		}
+		if err := next(it.src); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func putEntry(b []byte, x Entry) {

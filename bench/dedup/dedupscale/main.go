@@ -68,7 +68,7 @@ func main() {
 	var sigBytes, docBytes int64
 	maxSigWriter := 0
 	for p := range *parts {
-		sw := dedup.NewSigWriter()
+		sw := dedup.NewSpillingSigWriter(*dir, spillLimit)
 		for _, s := range sections {
 			sw.Section(s)
 		}
@@ -100,9 +100,13 @@ func main() {
 					}
 				}
 			}
-			sw.Add(dedup.SectionExact, k.exact, uint32(row))
+			if err := sw.Add(dedup.SectionExact, k.exact, uint32(row)); err != nil {
+				log.Fatal(err)
+			}
 			for b, key := range k.bands {
-				sw.Add(uint32(b), key, uint32(row))
+				if err := sw.Add(uint32(b), key, uint32(row)); err != nil {
+					log.Fatal(err)
+				}
 			}
 			if err := dw.Write(dedup.DocInfo{Exact: k.exact, Length: int64(500 + rng.IntN(5000)), Score: rng.Float32(), ID: fmt.Sprintf("synthetic/part-%05d/%d", p, row)}); err != nil {
 				log.Fatal(err)
@@ -117,6 +121,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		sw.Close()
 		sigBytes += n
 		dw.Flush()
 		st, _ := df.Stat()
@@ -201,8 +206,8 @@ func main() {
 	rssCluster := peakRSS()
 
 	fmt.Printf("docs %d in %d parts, %d sections x %d ranges, planted duplicates %d (%.0f%%)\n", *docs, *parts, len(sections), *ranges, planted, 100**dupRate)
-	fmt.Printf("write keys:  %6.1f s  sig files %.1f B/doc, docs files %.1f B/doc; largest part's SigWriter %d entries = %.1f MiB (20 B/key, %d B/doc)\n",
-		write.Seconds(), float64(sigBytes)/float64(*docs), float64(docBytes)/float64(*docs), maxSigWriter, float64(maxSigWriter*20)/(1<<20), 20*len(sections))
+	fmt.Printf("write keys:  %6.1f s  sig files %.1f B/doc, docs files %.1f B/doc; a SigWriter holds %d B/doc and spills past %d entries (%.0f MiB); most held at the end of a part: %d\n",
+		write.Seconds(), float64(sigBytes)/float64(*docs), float64(docBytes)/float64(*docs), 20*len(sections), spillLimit, float64(spillLimit*20)/(1<<20), maxSigWriter)
 	fmt.Printf("buckets:     %6.1f s  %d entries merged, %d pairs (%.1f MB of pair files)\n", buckets.Seconds(), entries, pairs, float64(pairs*16)/1e6)
 	fmt.Printf("cluster:     %6.1f s  %d documents in %d clusters, %d removed (planted %d); heap for union-find + records %.1f MiB = %.0f B per clustered document\n",
 		cluster.Seconds(), c.Documents(), clusters, removed, planted, float64(heap1-heap0)/(1<<20), float64(heap1-heap0)/float64(max(c.Documents(), 1)))
@@ -211,6 +216,9 @@ func main() {
 		log.Fatalf("removed %d, planted %d", removed, planted)
 	}
 }
+
+// spillLimit is the pipeline's: 2M entries (40 MiB) per ingest task.
+const spillLimit = 2 << 20
 
 func peakRSS() float64 {
 	var ru syscall.Rusage
