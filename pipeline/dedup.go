@@ -492,13 +492,14 @@ func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (
 		return nil, err
 	}
 	defer data.abort()
+	// The rejects file is made on the first removal: a part whose
+	// clustered documents all survived writes none.
 	var rejected *partWriter
-	if r.cfg.KeepRejected {
-		if rejected, err = g.newPart(filepath.Join(RejectedDir, p.source, "dedup-"+name), true); err != nil {
-			return nil, err
+	defer func() {
+		if rejected != nil {
+			rejected.abort()
 		}
-		defer rejected.abort()
-	}
+	}()
 	decPath := filepath.Join(r.out, dec.Path)
 	dr, err := dedup.OpenDecisions(decPath)
 	if err != nil {
@@ -537,11 +538,17 @@ func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (
 		}
 		rule := "dedup_" + cur.Kind.String()
 		st.unwrite(d, rule)
-		if rejected != nil {
-			d.SetMeta("dedup_survivor", cur.SurvivorID)
-			return rejected.w.Write(d, rule)
+		if !r.cfg.KeepRejected {
+			return nil
 		}
-		return nil
+		if rejected == nil {
+			var err error
+			if rejected, err = g.newPart(filepath.Join(RejectedDir, p.source, "dedup-"+name), true); err != nil {
+				return err
+			}
+		}
+		d.SetMeta("dedup_survivor", cur.SurvivorID)
+		return rejected.w.Write(d, rule)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.data.Path, err)
