@@ -614,3 +614,56 @@ dedup: {priority: %s}
 		}
 	}
 }
+
+// TestDedupRerunsOnlyWhatChanged: a finished run reruns nothing; a new
+// range count reruns the bucket and cluster tasks but not ingest, and the
+// filter tasks find their decisions unchanged.
+func TestDedupRerunsOnlyWhatChanged(t *testing.T) {
+	dir := t.TempDir()
+	plantedCorpus(t, filepath.Join(dir, "in"), 3, 60, 6)
+	out := filepath.Join(dir, "out")
+	run := func(extra string) *Result {
+		res, err := Run(context.Background(), configFor(t, dir, dedupConfig(out, dir+"/in/*.jsonl", extra)), RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	ran := func(*Result) map[string]int {
+		m := map[string]int{}
+		for _, ph := range readRunInfo(t, out).Phases {
+			m[ph.Name] = ph.TasksRun
+		}
+		return m
+	}
+	run("  ranges: 2\n")
+	before := dedupOutputs(t, out)
+	if r := run("  ranges: 2\n"); r.TasksRun != 0 {
+		t.Errorf("rerun ran %d tasks", r.TasksRun)
+	}
+	got := ran(run("  ranges: 5\n"))
+	want := map[string]int{"ingest": 0, "dedup-buckets": 16 * 5, "dedup-cluster": 1, "dedup-filter": 0, "publish": 0}
+	for ph, n := range want {
+		if got[ph] != n {
+			t.Errorf("after a new range count %s ran %d tasks, want %d", ph, got[ph], n)
+		}
+	}
+	after := dedupOutputs(t, out)
+	for name, b := range before {
+		if !bytes.Equal(b, after[name]) {
+			t.Errorf("%s changed with the range count", name)
+		}
+	}
+}
+
+func readRunInfo(t testing.TB, out string) RunInfo {
+	var info RunInfo
+	b, err := os.ReadFile(filepath.Join(out, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &info); err != nil {
+		t.Fatal(err)
+	}
+	return info
+}
