@@ -362,54 +362,54 @@ func TestDedupSameBytesWhateverTasksAndWorkers(t *testing.T) {
 	}
 }
 
-// TestDedupResumeAfterSIGKILL kills a run in the middle of the dedup
-// phases and checks the resumed run writes the same bytes.
+// TestDedupResumeAfterSIGKILL kills one run twice, first inside the bucket
+// phase, then (resumed) inside the filter phase, and checks the run that
+// finishes it writes the same bytes as an uninterrupted one.
 func TestDedupResumeAfterSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a child pipeline")
 	}
 	dir := t.TempDir()
-	plantedCorpus(t, filepath.Join(dir, "in"), 20, 100, 3)
+	const files = 16
+	plantedCorpus(t, filepath.Join(dir, "in"), files, 80, 3)
 	// Many ranges make the bucket phase long enough to land a kill in.
 	body := func(out string) string {
-		return "workers: 1\n" + dedupConfig(out, dir+"/in/*.jsonl", "  ranges: 24\n")
+		return "workers: 1\n" + dedupConfig(out, dir+"/in/*.jsonl", "  ranges: 8\n")
 	}
 	ref := filepath.Join(dir, "ref")
 	if _, err := Run(context.Background(), configFor(t, dir, body(ref)), RunOptions{Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
+	out := filepath.Join(dir, "killed")
+	cfgPath := filepath.Join(dir, "killed.yaml")
+	writeFile(t, cfgPath, []byte(body(out)))
 	for _, c := range []struct {
 		phase string
 		tasks int
-	}{{"dedup-buckets", 16 * 24}, {"dedup-filter", 20}} {
-		phase := c.phase
-		t.Run(phase, func(t *testing.T) {
-			out := filepath.Join(dir, "killed-"+phase)
-			cfgPath := filepath.Join(dir, "killed-"+phase+".yaml")
-			writeFile(t, cfgPath, []byte(body(out)))
-			if !killChildWhen(t, cfgPath, func() bool { return countMarkersUnder(filepath.Join(out, ".curate", "markers", phase)) >= 3 }) {
-				t.Skip("child finished before the kill landed; machine too fast for this workload")
-			}
-			if n := countMarkersUnder(filepath.Join(out, ".curate", "markers", phase)); n >= c.tasks {
-				t.Skipf("the kill landed after %s had finished (%d markers)", phase, n)
-			}
-			res, err := Run(context.Background(), configFor(t, dir, body(out)), RunOptions{Workers: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.TasksSkipped == 0 || res.TasksRun == 0 {
-				t.Errorf("resume ran %d and skipped %d tasks; want the finished ones skipped", res.TasksRun, res.TasksSkipped)
-			}
-			want, got := dedupOutputs(t, ref), dedupOutputs(t, out)
-			for name, b := range want {
-				if !bytes.Equal(b, got[name]) {
-					t.Errorf("%s differs after kill and resume", name)
-				}
-			}
-			if len(got) != len(want) {
-				t.Errorf("%d files after resume, want %d", len(got), len(want))
-			}
-		})
+	}{{"dedup-buckets", 16 * 8}, {"dedup-filter", files}} {
+		markers := filepath.Join(out, ".curate", "markers", c.phase)
+		if !killChildWhen(t, cfgPath, func() bool { return countMarkersUnder(markers) >= 3 }) {
+			t.Skip("child finished before the kill landed; machine too fast for this workload")
+		}
+		if n := countMarkersUnder(markers); n >= c.tasks {
+			t.Skipf("the kill landed after %s had finished (%d markers)", c.phase, n)
+		}
+	}
+	res, err := Run(context.Background(), configFor(t, dir, body(out)), RunOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TasksSkipped == 0 || res.TasksRun == 0 {
+		t.Errorf("resume ran %d and skipped %d tasks; want the finished ones skipped", res.TasksRun, res.TasksSkipped)
+	}
+	want, got := dedupOutputs(t, ref), dedupOutputs(t, out)
+	for name, b := range want {
+		if !bytes.Equal(b, got[name]) {
+			t.Errorf("%s differs after kill and resume", name)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d files after resume, want %d", len(got), len(want))
 	}
 }
 
