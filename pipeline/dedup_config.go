@@ -106,3 +106,7 @@ func (d *DedupConfig) signSettings() *signSettings {
 	}
 	return s
 }
+
+// BucketTasks is how many tasks the dedup-buckets phase runs: one per
+// (MinHash band, exact, URL) × hash range.
+func (d *DedupConfig) BucketTasks() int { return len(d.sections()) * d.Ranges }
