@@ -21,6 +21,10 @@ type DedupConfig struct {
 	Near bool `yaml:"near"`
 	// Normalize is applied before exact hashing and shingling.
 	Normalize dedup.Normalization `yaml:"normalize"`
+	// CodeNormalize replaces Normalize for source code (language
+	// code:<lang>), where case and punctuation carry meaning: by default
+	// only NFC and white space, so "a+b" and "a-b" stay different files.
+	CodeNormalize dedup.Normalization `yaml:"code_normalize"`
 	// MinHash tunes near-duplicate detection; FineWeb's defaults.
 	MinHash dedup.MinHashOptions `yaml:"minhash"`
 	// Ranges cuts each band's hash space into this many ranges: the bucket
@@ -43,8 +47,14 @@ type DedupConfig struct {
 
 // UnmarshalYAML sets defaults; old-style to keep strictness.
 func (d *DedupConfig) UnmarshalYAML(unmarshal func(any) error) error {
-	*d = DedupConfig{Exact: true, URL: true, Near: true, Normalize: dedup.DefaultNormalization(),
-		MinHash: dedup.DefaultMinHash(), Ranges: 4, Prefer: dedup.PreferLongest}
+	*d = DedupConfig{
+		Exact: true, URL: true, Near: true,
+		Normalize:     dedup.DefaultNormalization(),
+		CodeNormalize: dedup.Normalization{NFC: true, Whitespace: true},
+		MinHash:       dedup.DefaultMinHash(),
+		Ranges:        4,
+		Prefer:        dedup.PreferLongest,
+	}
 	type plain DedupConfig
 	return unmarshal((*plain)(d))
 }
@@ -92,6 +102,7 @@ func (c *Config) validateDedup() ConfigErrors {
 type signSettings struct {
 	Exact, URL, Near bool
 	Normalize        dedup.Normalization
+	CodeNormalize    dedup.Normalization
 	MinHash          *dedup.MinHashOptions `json:",omitempty"`
 }
 
@@ -99,7 +110,7 @@ func (d *DedupConfig) signSettings() *signSettings {
 	if d == nil {
 		return nil
 	}
-	s := &signSettings{Exact: d.Exact, URL: d.URL, Near: d.Near, Normalize: d.Normalize}
+	s := &signSettings{Exact: d.Exact, URL: d.URL, Near: d.Near, Normalize: d.Normalize, CodeNormalize: d.CodeNormalize}
 	if d.Near {
 		mh := d.MinHash
 		s.MinHash = &mh

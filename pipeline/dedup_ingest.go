@@ -98,8 +98,17 @@ func sectionName(id uint32) string {
 func (s *dedupSigner) sign(d *doc.Document) docSig {
 	b := s.pool.Get().(*signBuffers)
 	defer s.pool.Put(b)
-	b.norm = s.cfg.Normalize.Append(b.norm[:0], d.Text)
-	ds := docSig{info: dedup.DocInfo{Exact: dedup.HashBytes(b.norm), Length: int64(len(d.Text)), Score: d.LanguageScore, ID: d.ID}}
+	norm := s.cfg.Normalize
+	if strings.HasPrefix(d.Language, "code:") {
+		norm = s.cfg.CodeNormalize
+	}
+	b.norm = norm.Append(b.norm[:0], d.Text)
+	ds := docSig{info: dedup.DocInfo{Length: int64(len(d.Text)), Score: d.LanguageScore, ID: d.ID}}
+	// A text that normalises to nothing (only punctuation) is not a copy
+	// of every other such text: it gets no exact key.
+	if len(b.norm) > 0 {
+		ds.info.Exact = dedup.HashBytes(b.norm)
+	}
 	if u, ok := dedup.NormalizeURL(d.URL); ok && d.URL != "" {
 		ds.info.URL = dedup.HashString(u)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/shards"
+	"github.com/curate-dev/curate/stages/dedup"
 )
 
 // plantedCorpus writes JSONL files of distinct documents with planted
@@ -425,4 +426,33 @@ func readRunInfo(t testing.TB, out string) RunInfo {
 		t.Fatal(err)
 	}
 	return info
+}
+
+// TestDedupSignerCodeKeepsPunctuation: prose differing only in case and
+// punctuation hashes alike; code differing in one operator does not, and
+// a text of punctuation only gets no exact key.
+func TestDedupSignerCodeKeepsPunctuation(t *testing.T) {
+	cfg, err := ParseConfig("c.yaml", []byte("sources:\n  - name: a\n    inputs: [x]\n    jsonl: {}\ndedup: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newDedupSigner(cfg.Dedup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(text, lang string) dedup.Key {
+		return s.sign(&doc.Document{Text: text, Language: lang}).info.Exact
+	}
+	if key("Hello, World!", "en") != key("hello world", "en") {
+		t.Error("prose differing in case and punctuation must hash alike")
+	}
+	if key("x := a + b\n", "code:Go") == key("x := a - b\n", "code:Go") {
+		t.Error("code differing in an operator must not hash alike")
+	}
+	if key("x := a + b\n", "code:Go") != key("x := a + b", "code:Go") {
+		t.Error("code differing in trailing white space must hash alike")
+	}
+	if !key("!!! ...", "en").IsZero() {
+		t.Error("a text of punctuation only must get no exact key")
+	}
 }

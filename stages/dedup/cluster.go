@@ -155,7 +155,7 @@ func Survivor(ms []*Member, p Prefer) int {
 // say which checks the run has on.
 func KindOf(removed, survivor *Member, exact, url bool) Kind {
 	switch {
-	case exact && removed.Info.Exact == survivor.Info.Exact:
+	case exact && !removed.Info.Exact.IsZero() && removed.Info.Exact == survivor.Info.Exact:
 		return KindExact
 	case url && !removed.Info.URL.IsZero() && removed.Info.URL == survivor.Info.URL:
 		return KindURL
