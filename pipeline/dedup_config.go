@@ -45,9 +45,9 @@ type DedupConfig struct {
 	Against []string `yaml:"against"`
 }
 
-// UnmarshalYAML sets defaults; old-style to keep strictness.
-func (d *DedupConfig) UnmarshalYAML(unmarshal func(any) error) error {
-	*d = DedupConfig{
+// defaultDedup is what `dedup: {}` (or a bare `dedup:`) means.
+func defaultDedup() DedupConfig {
+	return DedupConfig{
 		Exact: true, URL: true, Near: true,
 		Normalize:     dedup.DefaultNormalization(),
 		CodeNormalize: dedup.Normalization{NFC: true, Whitespace: true},
@@ -55,15 +55,26 @@ func (d *DedupConfig) UnmarshalYAML(unmarshal func(any) error) error {
 		Ranges:        4,
 		Prefer:        dedup.PreferLongest,
 	}
+}
+
+// UnmarshalYAML sets defaults; old-style to keep strictness.
+func (d *DedupConfig) UnmarshalYAML(unmarshal func(any) error) error {
+	*d = defaultDedup()
 	type plain DedupConfig
 	return unmarshal((*plain)(d))
 }
 
 func (c *Config) validateDedup() ConfigErrors {
-	d := c.Dedup
-	if d == nil {
-		return nil
+	if c.Dedup == nil {
+		// A bare `dedup:` (its keys all commented out) means the defaults,
+		// not "off": leaving the block out is how dedup is turned off.
+		if line, _ := c.at("dedup"); line == 0 {
+			return nil
+		}
+		d := defaultDedup()
+		c.Dedup = &d
 	}
+	d := c.Dedup
 	var errs ConfigErrors
 	if err := d.MinHash.Validate(); err != nil {
 		errs = append(errs, c.errAt("dedup.minhash: "+err.Error(), "dedup", "minhash"))

@@ -456,3 +456,62 @@ func TestDedupSignerCodeKeepsPunctuation(t *testing.T) {
 		t.Error("a text of punctuation only must get no exact key")
 	}
 }
+
+// TestDedupClusterCrashResumes stands in for a kill inside the single,
+// short cluster task: its marker gone, a half-written temporary file and a
+// truncated decisions file left behind. The rerun redoes the task and
+// writes the same bytes; nothing half-written survives.
+func TestDedupClusterCrashResumes(t *testing.T) {
+	dir := t.TempDir()
+	plantedCorpus(t, filepath.Join(dir, "in"), 3, 60, 7)
+	out := filepath.Join(dir, "out")
+	body := dedupConfig(out, dir+"/in/*.jsonl", "")
+	if _, err := Run(context.Background(), configFor(t, dir, body), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := dedupOutputs(t, out)
+	os.Remove(filepath.Join(out, ".curate", "markers", "dedup-cluster", "cluster.json"))
+	decisions, _ := filepath.Glob(filepath.Join(out, DedupClustersDir, "web", "*.bin"))
+	if len(decisions) == 0 {
+		files, _ := filepath.Glob(filepath.Join(out, DedupDir, "*", "*"))
+		t.Fatalf("no decisions written: %v", files)
+	}
+	os.Truncate(decisions[0], 11)
+	tmp := filepath.Join(out, DedupClustersDir, "web", ".part-00001.bin.tmp-123")
+	writeFile(t, tmp, []byte("half"))
+	res, err := Run(context.Background(), configFor(t, dir, body), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dedupOutputs(t, out)
+	for name, b := range want {
+		if !bytes.Equal(b, got[name]) {
+			t.Errorf("%s differs after the cluster task was redone", name)
+		}
+	}
+	if _, err := os.Stat(tmp); err == nil {
+		t.Error("the half-written temporary file survived the rerun")
+	}
+	if res.TasksRun != 1 {
+		t.Errorf("rerun ran %d tasks, want only the cluster task", res.TasksRun)
+	}
+}
+
+func TestDedupBareBlockMeansDefaults(t *testing.T) {
+	head := "sources:\n  - name: a\n    inputs: [x]\n    jsonl: {}\n"
+	for _, c := range []struct {
+		body string
+		on   bool
+	}{{"", false}, {"dedup:\n  # everything commented out\n", true}, {"dedup: {}\n", true}, {"dedup: {near: false}\n", true}} {
+		cfg, err := ParseConfig("c.yaml", []byte(head+c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (cfg.Dedup != nil) != c.on {
+			t.Errorf("%q: dedup on = %v, want %v", c.body, cfg.Dedup != nil, c.on)
+		}
+		if cfg.Dedup != nil && (cfg.Dedup.MinHash.Bands != 14 || cfg.Dedup.Ranges != 4 || !cfg.Dedup.Exact) {
+			t.Errorf("%q: defaults not applied: %+v", c.body, *cfg.Dedup)
+		}
+	}
+}
