@@ -472,3 +472,33 @@ func TestSigWriterSpillSameBytes(t *testing.T) {
 		t.Error("spilled and in-memory signature files differ")
 	}
 }
+
+// TestNFCInert proves what isNFC assumes of the runes it steps over.
+func TestNFCInert(t *testing.T) {
+	for b := 0x80; b < 0xc0; b++ {
+		r, _ := utf8.DecodeRune([]byte{0xe2, 0x80, byte(b)})
+		if !nfcInert[b&0x3f] {
+			continue
+		}
+		p := norm.NFC.PropertiesString(string(r))
+		if !norm.NFC.IsNormalString(string(r)) || p.CCC() != 0 || !p.BoundaryBefore() || !p.BoundaryAfter() || len(p.Decomposition()) != 0 {
+			t.Errorf("U+%04X is marked inert but is not NFC-inert (ccc %d, decomposition %q)", r, p.CCC(), p.Decomposition())
+		}
+		// And it never composes with what precedes it.
+		for _, prev := range []string{"e", "a", "\u0301", "ᄀ"} {
+			if s := prev + string(r); norm.NFC.String(s) != s {
+				t.Errorf("%q + U+%04X changes under NFC", prev, r)
+			}
+		}
+	}
+	// isNFC may say no to a normal text (the caller then normalises it,
+	// at a cost), never yes to one that is not.
+	for _, s := range []string{"e\u2019\u0301", "\u2019\u0301x", "a\u2014\u0301", "Cafe\u0301 \u201c", "\u2018e\u0301\u2019"} {
+		if isNFC(s) && !norm.NFC.IsNormalString(s) {
+			t.Errorf("isNFC(%q) = true for a text that is not NFC", s)
+		}
+	}
+	if !isNFC("“Quoted” — she said… ‘so’ – fine ‰ † •") {
+		t.Error("typographic punctuation must take the fast path")
+	}
+}

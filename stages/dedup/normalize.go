@@ -98,11 +98,24 @@ func isNFC(text string) bool {
 			i++
 			continue
 		}
+		// Typographic punctuation (curly quotes, dashes, ellipsis) is the
+		// commonest non-ASCII in Latin-script text and never changes under
+		// NFC nor combines with a neighbour: step over it without asking.
+		for i+3 <= len(text) && text[i] == 0xe2 && text[i+1] == 0x80 && nfcInert[text[i+2]&0x3f] && text[i+2] >= 0x80 {
+			i += 3
+		}
+		if i >= len(text) || text[i] < utf8.RuneSelf {
+			continue
+		}
 		j := i
 		for j < len(text) && text[j] >= utf8.RuneSelf {
 			j++
 		}
+		// Include the rune before the run: a combining mark attaches to it.
 		from := max(i-1, 0)
+		for from > 0 && !utf8.RuneStart(text[from]) {
+			from--
+		}
 		if norm.NFC.QuickSpanString(text[from:j]) != j-from {
 			return false
 		}
@@ -110,6 +123,23 @@ func isNFC(text string) bool {
 	}
 	return true
 }
+
+// nfcInert marks, by the last byte's low six bits, the runes U+2010..U+203D
+// encoded E2 80 xx that TestNFCInert proves are NFC, canonical-combining
+// class 0 and a boundary on both sides: dashes, quotes, daggers, bullet,
+// ellipsis, per-mille, primes.
+var nfcInert = func() (t [64]bool) {
+	for r := rune(0x2010); r <= 0x2027; r++ {
+		t[r&0x3f] = true
+	}
+	for r := rune(0x2030); r <= 0x203d; r++ {
+		t[r&0x3f] = true
+	}
+	// U+2017 and U+203E have compatibility mappings that make them no
+	// boundary after; they go through the normaliser.
+	t[0x2017&0x3f] = false
+	return t
+}()
 
 // Append appends the normalised form of text to dst and returns it.
 // ASCII goes through tables built for n without a data-dependent branch
