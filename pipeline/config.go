@@ -63,6 +63,10 @@ type Config struct {
 	// Feed, when set, mixes, shuffles and packs the token shards into the
 	// trainer formats under feed/ (see FeedConfig).
 	Feed *FeedConfig `yaml:"feed"`
+	// Dedup, when set, removes exact, same-URL and near-duplicate
+	// documents across all sources (and against earlier runs) before the
+	// tokenizer; see DedupConfig.
+	Dedup *DedupConfig `yaml:"dedup"`
 
 	// path is the file the config came from, for error positions.
 	path string

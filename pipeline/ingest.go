@@ -50,6 +50,8 @@ type ingest struct {
 	out     string
 	workers int
 	log     *slog.Logger
+	// signer computes dedup keys of kept documents (nil without dedup).
+	signer *dedupSigner
 }
 
 // plan expands inputs and splits them into units, one task each. Inputs
@@ -59,6 +61,11 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 	var tasks []*Task
 	var skippedInputs []ErrorEntry
 	var tagger *langid.Tagger
+	signer, err := newDedupSigner(g.cfg.Dedup)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g.signer = signer
 	if g.cfg.LangID != nil {
 		var err error
 		if tagger, err = langid.New(*g.cfg.LangID); err != nil {
@@ -144,7 +151,8 @@ func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
 		Parquet      ParquetOptions
 		Unit         sources.Unit
 		MTime        int64
-	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u, mtime})
+		Dedup        *signSettings `json:",omitempty"`
+	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u, mtime, g.cfg.Dedup.signSettings()})
 	if err != nil {
 		return "", err
 	}
@@ -158,6 +166,7 @@ type batch struct {
 	docs    []*doc.Document
 	reasons []string
 	counts  doc.Counts
+	sigs    []docSig // dedup keys of kept documents, when dedup is on
 }
 
 const (
@@ -185,6 +194,11 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 		return nil, err
 	}
 	defer data.abort()
+	if g.signer != nil {
+		if data.sig, err = newSigPart(g.out, dataRel, g.signer.sections); err != nil {
+			return nil, err
+		}
+	}
 	var rejected *partWriter
 	if g.cfg.KeepRejected {
 		if rejected, err = g.newPart(filepath.Join(RejectedDir, sc.Name, part), true); err != nil {
@@ -220,6 +234,13 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 		return nil, err
 	}
 	m.Outputs = append(m.Outputs, out)
+	if data.sig != nil {
+		outs, err := data.sig.commit()
+		if err != nil {
+			return nil, err
+		}
+		m.Outputs = append(m.Outputs, outs...)
+	}
 	if rejected != nil {
 		out, err := rejected.commit()
 		if err != nil {
@@ -367,6 +388,12 @@ func (g *ingest) process(src *ingestSource, b *batch) {
 		// Whatever the stages shared stays with them: the batch waits for
 		// its turn to be written and must not hold word splits meanwhile.
 		d.Scratch = nil
+		if g.signer != nil && b.reasons[i] == "" {
+			if b.sigs == nil {
+				b.sigs = make([]docSig, len(b.docs))
+			}
+			b.sigs[i] = g.signer.sign(d)
+		}
 	}
 }
 
@@ -392,6 +419,11 @@ func (g *ingest) write(b *batch, st *SourceStats, data, rejected *partWriter) er
 		if err := data.w.Write(d, ""); err != nil {
 			return err
 		}
+		if data.sig != nil {
+			if err := data.sig.add(b.sigs[i]); err != nil {
+				return err
+			}
+		}
 		st.DocsWritten++
 		st.TextBytesWritten += chars
 		st.lang(d.Language, chars)
@@ -412,6 +444,7 @@ type partWriter struct {
 	rel string
 	f   *atomicFile
 	w   *shards.DocWriter
+	sig *sigPart // the part's dedup keys, when dedup is on
 }
 
 func (g *ingest) newPart(rel string, withReason bool) (*partWriter, error) {
@@ -445,4 +478,9 @@ func (p *partWriter) commit() (OutputFile, error) {
 	return out, nil
 }
 
-func (p *partWriter) abort() { p.f.Abort() }
+func (p *partWriter) abort() {
+	p.f.Abort()
+	if p.sig != nil {
+		p.sig.abort()
+	}
+}

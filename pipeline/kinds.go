@@ -119,6 +119,7 @@ func (c *Config) validate() ConfigErrors {
 	if c.Feed != nil {
 		errs = append(errs, c.Feed.validate(c)...)
 	}
+	errs = append(errs, c.validateDedup()...)
 	if len(c.Sources) == 0 {
 		errs = append(errs, c.errAt("no sources: the config must list at least one source", "sources"))
 	}

@@ -83,6 +83,10 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 			rs.Drops = append(rs.Drops, report.Drop{Rule: rule, Docs: dr.Docs, Bytes: dr.TextBytes})
 		}
 		sort.Slice(rs.Drops, func(i, j int) bool {
+			// Dedup runs after every filter: its steps end the funnel.
+			if di, dj := dedupRule(rs.Drops[i].Rule), dedupRule(rs.Drops[j].Rule); di != dj {
+				return dj
+			}
 			if rs.Drops[i].Docs != rs.Drops[j].Docs {
 				return rs.Drops[i].Docs > rs.Drops[j].Docs
 			}
@@ -124,6 +128,7 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 		for i, c := range s.ScoreHist {
 			rs.ScoreHist = append(rs.ScoreHist, report.Bucket{Label: fmt.Sprintf("%.1f–%.1f", float64(i)/ScoreBuckets, float64(i+1)/ScoreBuckets), Count: c})
 		}
+		rs.DedupClusters = dedupClusterBuckets(s.Dedup)
 		d.Sources = append(d.Sources, rs)
 	}
 	d.Languages = report.TopLanguages(overall, languageTopN)

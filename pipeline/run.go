@@ -161,13 +161,20 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ing, err := runPhase("ingest", tasks, []string{IngestDir, RejectedDir})
+	ing, err := runPhase("ingest", tasks, ingestDirs(cfg))
 	if err != nil {
 		return nil, err
 	}
+	// curated are the markers whose parts the tokenizer and publish read.
+	curated := ing.markers
+	if cfg.Dedup != nil {
+		if curated, err = r.runDedup(ing.markers, runPhase); err != nil {
+			return nil, err
+		}
+	}
 	var tokMarker *Marker
 	if cfg.Tokenizer != nil {
-		ph, err := runPhase("tokenizer", []*Task{r.tokenizerTask(ing.markers)}, nil)
+		ph, err := runPhase("tokenizer", []*Task{r.tokenizerTask(curated)}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +185,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	} else if err := os.RemoveAll(filepath.Join(out, TokenizerDir)); err != nil {
 		return nil, err
 	}
-	pub, err := runPhase("publish", r.publishTasks(ing.markers, tokMarker), []string{DataDir, TokensDir})
+	pub, err := runPhase("publish", r.publishTasks(curated, tokMarker), []string{DataDir, TokensDir})
 	if err != nil {
 		return nil, err
 	}

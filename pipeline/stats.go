@@ -56,6 +56,8 @@ type SourceStats struct {
 	LengthHist [LengthBuckets]int64 `json:"length_hist"`
 	// ScoreHist counts written documents by language score, in tenths.
 	ScoreHist [ScoreBuckets]int64 `json:"score_hist"`
+	// Dedup holds the dedup phases' cluster figures (dedup on only).
+	Dedup *DedupStats `json:"dedup,omitempty"`
 }
 
 // Histogram sizes: 2^31 bytes covers any document; scores are 0..1.
@@ -135,6 +137,7 @@ func (s *SourceStats) merge(o *SourceStats) {
 	for i, v := range o.ScoreHist {
 		s.ScoreHist[i] += v
 	}
+	s.mergeDedup(o)
 	for k, l := range o.Languages {
 		e := entry(&s.Languages, k)
 		e.Docs += l.Docs

@@ -188,7 +188,7 @@ func (r *runner) train(ctx context.Context, ingest []*Marker) (*bpe.Tokenizer, e
 	written := map[string]int64{}
 	for _, m := range ingest {
 		for _, o := range m.Outputs {
-			if filepath.Dir(filepath.Dir(o.Path)) == IngestDir {
+			if filepath.Dir(filepath.Dir(o.Path)) == r.partsDir() {
 				src := filepath.Base(filepath.Dir(o.Path))
 				bySource[src] = append(bySource[src], o.Path)
 			}
@@ -259,7 +259,7 @@ func (r *runner) publishTasks(ingest []*Marker, tokMarker *Marker) []*Task {
 	var tasks []*Task
 	for _, m := range ingest {
 		for _, o := range m.Outputs {
-			if filepath.Dir(filepath.Dir(o.Path)) != IngestDir {
+			if filepath.Dir(filepath.Dir(o.Path)) != r.partsDir() {
 				continue
 			}
 			src := filepath.Base(filepath.Dir(o.Path))

@@ -67,6 +67,8 @@ type sourceView struct {
 	LangChart  chart
 	LenChart   chart
 	ScoreChart chart
+	// ClusterChart is the dedup cluster-size histogram.
+	ClusterChart chart
 }
 
 type view struct {
@@ -163,7 +165,8 @@ svg text{font:12px system-ui,sans-serif;fill:#1d232b}svg rect{fill:#3b82c4}
 {{end}}</table>{{end}}</div>
 <div><h3>Languages</h3>{{template "langtable" (dict "Prefix" (k "sources" $s.Index "languages") "Langs" .Languages)}}{{template "chart" .LangChart}}</div>
 <div><h3>Document length (bytes)</h3>{{template "chart" .LenChart}}</div>
-<div><h3>Language score</h3>{{template "chart" .ScoreChart}}</div></div>
+<div><h3>Language score</h3>{{template "chart" .ScoreChart}}</div>
+{{if .DedupClusters}}<div><h3>Duplicate cluster size</h3>{{template "chart" .ClusterChart}}</div>{{end}}</div>
 {{end}}
 </body></html>
 {{define "langtable"}}{{$tok := hasTokens .Langs}}<table><tr><th>language</th><th>docs</th><th>bytes</th>{{if $tok}}<th>tokens</th>{{end}}<th>share</th></tr>
@@ -189,6 +192,10 @@ func HTML(d *Data) ([]byte, error) {
 		}
 		for j := range sv.ScoreChart.Bars {
 			sv.ScoreChart.Bars[j].Key += ".count"
+		}
+		sv.ClusterChart = histChart("duplicate clusters of "+s.Name, fmt.Sprintf("sources.%d.dedup_clusters", i), s.DedupClusters)
+		for j := range sv.ClusterChart.Bars {
+			sv.ClusterChart.Bars[j].Key += ".count"
 		}
 		for j := range sv.LangChart.Bars {
 			sv.LangChart.Bars[j].Key += ".bytes"

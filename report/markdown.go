@@ -71,6 +71,13 @@ func Markdown(d *Data) string {
 			b.WriteString("\n")
 		}
 		langTable(&b, s.Languages)
+		if len(s.DedupClusters) > 0 {
+			b.WriteString("| duplicate cluster size | clusters |\n|---|---:|\n")
+			for _, c := range s.DedupClusters {
+				fmt.Fprintf(&b, "| %s | %d |\n", c.Label, c.Count)
+			}
+			b.WriteString("\n")
+		}
 	}
 	return b.String()
 }

@@ -100,6 +100,9 @@ type Source struct {
 	Languages    []Language `json:"languages"`
 	LengthHist   []Bucket   `json:"length_hist"`
 	ScoreHist    []Bucket   `json:"score_hist"`
+	// DedupClusters counts the duplicate clusters whose survivor is from
+	// this source, by cluster size (dedup on only).
+	DedupClusters []Bucket `json:"dedup_clusters,omitempty"`
 }
 
 // Step is one stage of the funnel: what is left after it.

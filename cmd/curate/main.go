@@ -179,6 +179,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "output: %s\n", cfg.Output)
 	fmt.Fprintf(stdout, "phase ingest: %d tasks over %s of input\n", plan.Tasks, humanBytes(plan.Bytes))
+	if d := cfg.Dedup; d != nil {
+		fmt.Fprintf(stdout, "phase dedup-buckets: %d tasks (candidate pairs per band or key x hash range)\n", d.BucketTasks())
+		fmt.Fprintln(stdout, "phase dedup-cluster: 1 task (clusters, one survivor each)")
+		fmt.Fprintf(stdout, "phase dedup-filter: %d tasks (write dedup/parts/)\n", plan.Tasks)
+	}
 	if cfg.Tokenizer != nil {
 		fmt.Fprintln(stdout, "phase tokenizer: 1 task (train or load the BPE vocabulary)")
 		fmt.Fprintf(stdout, "phase publish: %d tasks (tokenize, write data/ and tokens/)\n", plan.Tasks)

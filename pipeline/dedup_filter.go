@@ -1,0 +1,213 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/bits"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/report"
+	"github.com/curate-dev/curate/stages/dedup"
+)
+
+// The dedup-filter phase, and the dedup figures in the stats and report.
+
+// filterTasks plan one task per ingest part.
+func (r *runner) filterTasks(parts []*dedupPart, decisions map[string]OutputFile) []*Task {
+	var tasks []*Task
+	for _, p := range parts {
+		dec, has := decisions[sigRel(DedupClustersDir, p.data.Path)]
+		var decPtr *OutputFile
+		if has {
+			decPtr = &dec
+		}
+		key := hashJSON(struct {
+			Version      string
+			Part         OutputFile
+			Decisions    *OutputFile
+			KeepRejected bool
+			Parquet      ParquetOptions
+		}{dedupVersion, p.data, decPtr, r.cfg.KeepRejected, r.cfg.Parquet})
+		name := strings.TrimSuffix(filepath.Base(p.data.Path), ".parquet")
+		t := &Task{Phase: "dedup-filter", ID: p.source + "/" + name, Key: key, Size: p.data.Bytes}
+		t.Run = func(ctx context.Context) (*Marker, error) { return r.runFilter(ctx, p, decPtr) }
+		tasks = append(tasks, t)
+	}
+	return tasks
+}
+
+func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (*Marker, error) {
+	name := filepath.Base(p.data.Path)
+	outRel := filepath.Join(DedupPartsDir, p.source, name)
+	m := &Marker{}
+	if dec == nil {
+		// Nothing in this part has a duplicate: share the bytes.
+		out, err := linkOrCopy(filepath.Join(r.out, p.data.Path), filepath.Join(r.out, outRel))
+		if err != nil {
+			return nil, err
+		}
+		out.Path, out.Rows = outRel, p.data.Rows
+		m.Outputs = append(m.Outputs, out)
+		return m, nil
+	}
+	g := &ingest{cfg: r.cfg, out: r.out}
+	data, err := g.newPart(outRel, false)
+	if err != nil {
+		return nil, err
+	}
+	defer data.abort()
+	// The rejects file is made on the first removal: a part whose
+	// clustered documents all survived writes none.
+	var rejected *partWriter
+	defer func() {
+		if rejected != nil {
+			rejected.abort()
+		}
+	}()
+	decPath := filepath.Join(r.out, dec.Path)
+	dr, err := dedup.OpenDecisions(decPath)
+	if err != nil {
+		return nil, err
+	}
+	defer dr.Close()
+	next, err := dr.Next()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", decPath, err)
+	}
+	more := true
+	st := &SourceStats{}
+	m.Stats = map[string]*SourceStats{p.source: st}
+	var row uint32
+	err = eachDoc(filepath.Join(r.out, p.data.Path), func(d *doc.Document) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		this := row
+		row++
+		if !more || next.Row != this {
+			return data.w.Write(d, "")
+		}
+		cur := next
+		switch n, err := dr.Next(); {
+		case err == io.EOF:
+			more = false
+		case err != nil:
+			return err
+		default:
+			next = n
+		}
+		if cur.Kind == dedup.KindSurvivor {
+			d.SetMeta("dedup_cluster_size", strconv.Itoa(cur.ClusterSize))
+			return data.w.Write(d, "")
+		}
+		rule := "dedup_" + cur.Kind.String()
+		st.unwrite(d, rule)
+		if !r.cfg.KeepRejected {
+			return nil
+		}
+		if rejected == nil {
+			var err error
+			if rejected, err = g.newPart(filepath.Join(RejectedDir, p.source, "dedup-"+name), true); err != nil {
+				return err
+			}
+		}
+		d.SetMeta("dedup_survivor", cur.SurvivorID)
+		return rejected.w.Write(d, rule)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.data.Path, err)
+	}
+	if more {
+		return nil, fmt.Errorf("%s: decision for row %d, but %s has %d rows", decPath, next.Row, p.data.Path, row)
+	}
+	out, err := data.commit()
+	if err != nil {
+		return nil, err
+	}
+	m.Outputs = append(m.Outputs, out)
+	if rejected != nil {
+		out, err := rejected.commit()
+		if err != nil {
+			return nil, err
+		}
+		m.Outputs = append(m.Outputs, out)
+	}
+	return m, nil
+}
+
+// unwrite takes a document that ingest counted as written off the counts
+// and books it under the dedup rule that removed it.
+func (s *SourceStats) unwrite(d *doc.Document, rule string) {
+	chars := int64(len(d.Text))
+	s.drop(rule, chars)
+	s.DocsWritten--
+	s.TextBytesWritten -= chars
+	l := entry(&s.Languages, d.Language)
+	l.Docs--
+	l.TextBytes -= chars
+	s.LengthHist[lengthBucket(chars)]--
+	s.ScoreHist[scoreBucket(d.LanguageScore)]--
+}
+
+// ClusterBuckets bounds the cluster-size histogram: bucket i counts
+// clusters of (2^i, 2^(i+1)] documents.
+const ClusterBuckets = 24
+
+// DedupStats are a source's dedup figures beyond the drops (which are in
+// Dropped as dedup_exact, dedup_url and dedup_near).
+type DedupStats struct {
+	// Clusters counts the clusters whose survivor is from this source.
+	Clusters int64 `json:"clusters"`
+	// ClusterHist counts those clusters by size: bucket i holds sizes in
+	// (2^i, 2^(i+1)] (2, 3–4, 5–8, ...).
+	ClusterHist [ClusterBuckets]int64 `json:"cluster_hist"`
+}
+
+func (s *SourceStats) clusterSize(n int) {
+	if s.Dedup == nil {
+		s.Dedup = &DedupStats{}
+	}
+	s.Dedup.Clusters++
+	s.Dedup.ClusterHist[min(bits.Len(uint(n-1))-1, ClusterBuckets-1)]++
+}
+
+func (s *SourceStats) mergeDedup(o *SourceStats) {
+	if o.Dedup == nil {
+		return
+	}
+	if s.Dedup == nil {
+		s.Dedup = &DedupStats{}
+	}
+	s.Dedup.Clusters += o.Dedup.Clusters
+	for i, v := range o.Dedup.ClusterHist {
+		s.Dedup.ClusterHist[i] += v
+	}
+}
+
+func dedupRule(rule string) bool { return strings.HasPrefix(rule, "dedup_") }
+
+// dedupClusterBuckets labels the cluster-size histogram up to its last
+// non-empty bucket: 2, 3–4, 5–8, ...
+func dedupClusterBuckets(d *DedupStats) []report.Bucket {
+	if d == nil {
+		return nil
+	}
+	top := len(d.ClusterHist) - 1
+	for top >= 0 && d.ClusterHist[top] == 0 {
+		top--
+	}
+	var out []report.Bucket
+	for i := 0; i <= top; i++ {
+		lo, hi := 1<<i+1, 1<<(i+1)
+		label := fmt.Sprintf("%d–%d", lo, hi)
+		if lo == hi {
+			label = fmt.Sprint(hi)
+		}
+		out = append(out, report.Bucket{Label: label, Count: d.ClusterHist[i]})
+	}
+	return out
+}
