@@ -92,7 +92,7 @@ func BenchmarkExtractHTML(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, p := range pages {
-			s.x.extract(p.html, p.url)
+			s.x.Extract(p.html, p.url)
 		}
 	}
 	b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")

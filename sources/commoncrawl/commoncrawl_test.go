@@ -443,26 +443,6 @@ func TestWarcDate(t *testing.T) {
 	}
 }
 
-func TestRenderText(t *testing.T) {
-	tests := []struct{ html, want string }{
-		{`<p>One <b>two</b> three.</p><p>Four.</p>`, "One two three.\nFour."},
-		{`<ul><li>a</li><li>b<br>c</li></ul>`, "a\nb\nc"},
-		{`<pre>x  =  1
-y = 2</pre>`, "x  =  1\ny = 2"},
-		{`<table><tr><td>a</td><td>b</td></tr></table>`, "a | b"},
-		{`<div>x<script>evil()</script><style>p{}</style></div>`, "x"},
-	}
-	for _, tc := range tests {
-		n, err := parseFragment(tc.html)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := renderText(n); got != tc.want {
-			t.Errorf("renderText(%q) = %q, want %q", tc.html, got, tc.want)
-		}
-	}
-}
-
 func TestOptionsYAML(t *testing.T) {
 	tests := []struct {
 		name, yaml string
