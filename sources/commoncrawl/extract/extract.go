@@ -48,6 +48,8 @@ const (
 // New returns the extractor called name ("" means the default).
 func New(name string, o Options) (Extractor, error) {
 	switch strings.ToLower(name) {
+	case NameFast:
+		return NewFast(o), nil
 	case "", NameTrafilatura:
 		return NewTrafilatura(o), nil
 	}

@@ -140,7 +140,7 @@ func truthText(name string, p evalset.Page) string {
 // neighbour (issue 14: inline-element and &nbsp; boundaries).
 func TestNoWordsRunTogether(t *testing.T) {
 	pages := samplePages(t, 25)
-	for _, name := range []string{NameTrafilatura} {
+	for _, name := range []string{NameFast, NameTrafilatura} {
 		x, err := New(name, Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Side by side: F1 / precision / recall of curate's extractors (fast and
+# go-trafilatura) on the three html-eval benchmarks, each with its own
+# metric, and MB/s per core (HTML bytes / CPU seconds of `curate extract`,
+# gunzip and charset detection included).
+#
+#   bench/extract/compare.sh [HTML_EVAL_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dir=${1:-${CURATE_CORPUS:-../shared/corpus}/html-eval}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/curate" ./cmd/curate
+go build -o "$tmp/score" ./bench/extract/score
+printf '%-16s %-12s %6s %6s %6s %6s %9s\n' benchmark extractor F1 P R docs MB/s/core
+for bench in scrapinghub-aeb cleanportaleval l3s-gn1; do
+  "$tmp/score" -html-eval "$dir" -bench "$bench" -files >"$tmp/files"
+  # HTML bytes after gunzip, what the extractor reads.
+  bytes=0
+  while read -r f; do
+    case $f in *.gz) n=$(gzip -dc "$f" | wc -c) ;; *) n=$(wc -c <"$f") ;; esac
+    bytes=$((bytes + n))
+  done <"$tmp/files"
+  for x in fast trafilatura; do
+    TIMEFORMAT='%U %S'
+    cpu=$( { time xargs -d '\n' "$tmp/curate" extract --extractor "$x" <"$tmp/files" >"$tmp/$bench.$x.jsonl"; } 2>&1 | tail -1)
+    read -r f1 p r n < <("$tmp/score" -html-eval "$dir" -bench "$bench" "$tmp/$bench.$x.jsonl")
+    mbs=$(awk -v b="$bytes" -v c="$cpu" 'BEGIN{split(c,t," "); s=t[1]+t[2]; printf "%.1f", b/1e6/s}')
+    printf '%-16s %-12s %6s %6s %6s %6s %9s\n' "$bench" "$x" "$f1" "$p" "$r" "$n" "$mbs"
+  done
+done

@@ -1,0 +1,255 @@
+package extract
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/atom"
+)
+
+// Class and id fragments that mark boilerplate or content, after the
+// lists readability and trafilatura use.
+var (
+	negativeHints = []string{
+		"comment", "footer", "footnote", "sidebar", "side-bar", "nav", "menu", "breadcrumb",
+		"share", "sharing", "social", "related", "recommend", "promo", "sponsor", "advert",
+		"banner", "masthead", "widget", "newsletter", "subscribe", "signup", "login", "cookie",
+		"popup", "modal", "outbrain", "taboola", "tags", "tagcloud", "toolbar", "rating",
+		"byline", "author-bio", "copyright", "disclaimer", "pagination", "pager", "skip",
+		"hidden", "print", "caption-credit", "most-popular", "trending", "more-from", "read-more",
+		"readmore", "teaser", "jump", "search", "header", "topbar", "lightbox", "gallery-thumbs",
+	}
+	negativeExact = []string{"ad", "ads", "adv", "meta", "tools", "nav", "foot", "side"}
+	positiveHints = []string{
+		"article", "content", "entry", "post", "story", "text", "main", "body", "blog",
+		"hentry", "h-entry", "page-content", "prose", "permalink",
+	}
+)
+
+// hintOf rates an element by tag and class/id: -2 strong boilerplate
+// (its text is never kept), -1 boilerplate-like, +1 content-like.
+func hintOf(a atom.Atom, cls, id []byte) int8 {
+	switch a {
+	case atom.Html, atom.Body:
+		return 0 // "has-sidebar", "nav-open" on <body> say nothing of its text
+	case atom.Article, atom.Main:
+		return 1
+	case atom.Nav, atom.Footer, atom.Aside, atom.Form, atom.Menu, atom.Dialog:
+		return -2
+	}
+	if len(cls) == 0 && len(id) == 0 {
+		return 0
+	}
+	s := strings.ToLower(string(cls) + " " + string(id))
+	neg, pos := 0, 0
+	for _, h := range negativeHints {
+		if strings.Contains(s, h) {
+			neg++
+		}
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }) {
+		for _, h := range negativeExact {
+			if w == h {
+				neg++
+			}
+		}
+	}
+	for _, h := range positiveHints {
+		if strings.Contains(s, h) {
+			pos++
+		}
+	}
+	switch {
+	case neg > 0 && pos == 0:
+		if strings.Contains(s, "comment") || strings.Contains(s, "nav") || strings.Contains(s, "footer") ||
+			strings.Contains(s, "sidebar") || strings.Contains(s, "share") || strings.Contains(s, "related") {
+			return -2
+		}
+		return -1
+	case pos > 0 && neg == 0:
+		return 1
+	case pos > 0 && neg > 0:
+		return 0
+	}
+	return 0
+}
+
+// paragraphTags are the blocks that score their parent, as readability's
+// paragraphs do.
+func paragraphTag(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Pre, atom.Td, atom.Blockquote, atom.Li, atom.Dd:
+		return true
+	}
+	return false
+}
+
+func heading(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
+}
+
+// render scores the tree, picks the main content and writes it as text.
+// When boilerplate marks left (almost) nothing, as when a wrapper of the
+// whole page carries a class like "with-sidebar", it scores again with
+// the marks' text allowed.
+func (p *parser) render(o Options) string {
+	text := p.score(o)
+	if len(text) >= 200 {
+		return text
+	}
+	for i := range p.nodes {
+		p.nodes[i].skip = boilerTags[p.nodes[i].tag]
+		p.nodes[i].score, p.nodes[i].hasScore = 0, false
+		p.nodes[i].textLen, p.nodes[i].linkLen = 0, 0
+	}
+	if t := p.score(o); len(t) > len(text) {
+		return t
+	}
+	return text
+}
+
+func (p *parser) score(o Options) string {
+	// Subtree text and link sizes.
+	for _, b := range p.blocks {
+		n := b.node
+		l := b.end - b.start
+		for n >= 0 {
+			p.nodes[n].textLen += l
+			p.nodes[n].linkLen += b.linkLen
+			n = p.nodes[n].parent
+		}
+	}
+	// Paragraph scores go to the parent and, halved, the grandparent.
+	for _, b := range p.blocks {
+		nd := &p.nodes[b.node]
+		if nd.skip {
+			continue
+		}
+		l := b.end - b.start
+		if l < 25 {
+			continue
+		}
+		t := p.text[b.start:b.end]
+		s := 1 + float64(bytes.Count(t, []byte(","))+bytes.Count(t, []byte("，"))+bytes.Count(t, []byte("、"))) + min(float64(utf8.RuneCount(t))/100, 3)
+		s *= 1 - float64(b.linkLen)/float64(l)
+		target := b.node
+		if paragraphTag(nd.tag) || heading(nd.tag) {
+			target = nd.parent
+		}
+		for i, w := 0, 1.0; target >= 0 && i < 3; i++ {
+			p.nodes[target].score += s * w
+			p.nodes[target].hasScore = true
+			target = p.nodes[target].parent
+			w /= 2 + float64(i)
+		}
+	}
+	best, bestScore := int32(-1), 0.0
+	for i := range p.nodes {
+		n := &p.nodes[i]
+		if !n.hasScore || n.skip {
+			continue
+		}
+		ld := 0.0
+		if n.textLen > 0 {
+			ld = float64(n.linkLen) / float64(n.textLen)
+		}
+		n.score = n.score*(1-ld) + 25*float64(n.hint)
+		if n.score > bestScore {
+			best, bestScore = int32(i), n.score
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	// The kept region: the best container and its siblings that score
+	// well, as readability does.
+	keep := make([]bool, len(p.nodes))
+	keep[best] = true
+	if par := p.nodes[best].parent; par >= 0 {
+		threshold := max(10, bestScore*0.2)
+		for i := range p.nodes {
+			if p.nodes[i].parent == par && int32(i) != best && !p.nodes[i].skip && p.nodes[i].hasScore && p.nodes[i].score >= threshold {
+				keep[i] = true
+			}
+		}
+	}
+	var out strings.Builder
+	prevLine := true
+	for _, b := range p.blocks {
+		if !p.inKept(b.node, keep) || !p.keepBlock(b, o) {
+			continue
+		}
+		if out.Len() > 0 && !prevLine {
+			out.WriteByte(' ')
+		}
+		out.Write(p.text[b.start:b.end])
+		out.WriteByte('\n')
+		prevLine = true
+	}
+	return strings.TrimSpace(out.String())
+}
+
+// inKept tells whether a block sits in a kept container, with no
+// boilerplate-marked element between.
+func (p *parser) inKept(n int32, keep []bool) bool {
+	for n >= 0 {
+		if p.nodes[n].skip {
+			return false
+		}
+		if keep[n] {
+			return true
+		}
+		n = p.nodes[n].parent
+	}
+	return false
+}
+
+// keepBlock filters single blocks inside the main content.
+func (p *parser) keepBlock(b fblock, o Options) bool {
+	nd := p.nodes[b.node]
+	if nd.hint < 0 {
+		return false
+	}
+	if b.inTable && !o.IncludeTables && p.dataTable(b.node) {
+		return false
+	}
+	t := p.text[b.start:b.end]
+	l := len(t)
+	ld := float64(b.linkLen) / float64(l)
+	if heading(b.kind) {
+		return ld < 0.5
+	}
+	if ld > 0.5 {
+		return false
+	}
+	if l < 20 && !endsSentence(t) && b.kind != atom.Li && b.kind != atom.Dd {
+		return false
+	}
+	return true
+}
+
+// dataTable is a table cell's table when it holds short cells only (a data
+// table, not a layout table around the article).
+func (p *parser) dataTable(n int32) bool {
+	for n >= 0 && p.nodes[n].tag != atom.Table {
+		n = p.nodes[n].parent
+	}
+	if n < 0 {
+		return false
+	}
+	return p.nodes[n].textLen < 2000
+}
+
+func endsSentence(t []byte) bool {
+	r, _ := utf8.DecodeLastRune(t)
+	switch r {
+	case '.', '!', '?', ':', '"', '”', '’', ')', '。', '！', '？':
+		return true
+	}
+	return false
+}
