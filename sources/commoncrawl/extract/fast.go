@@ -71,14 +71,48 @@ type parser struct {
 	space  bool // a collapsed space is pending
 	linkN  int  // link characters of the current block
 	title  []byte
+	// dataTab caches dataTable's verdict per table node.
+	dataTab map[int32]bool
 }
 
 // Extract returns the main text of UTF-8 HTML.
 func (f *Fast) Extract(page []byte, pageURL string) (Result, error) {
-	p := &parser{text: make([]byte, 0, len(page)/4)}
-	p.nodes = append(p.nodes, fnode{parent: -1, tag: atom.Body})
-	p.parse(page)
+	p := newParser(len(page))
+	if !p.parse(page) {
+		p = newParser(len(page))
+		p.parse(closeTitle(page))
+	}
 	return Result{Text: p.render(f.opts), Title: string(bytes.TrimSpace(p.title))}, nil
+}
+
+func newParser(size int) *parser {
+	p := &parser{text: make([]byte, 0, size/4)}
+	p.nodes = append(p.nodes, fnode{parent: -1, tag: atom.Body})
+	return p
+}
+
+// closeTitle ends an unclosed <title> at the first tag after it (rare:
+// it costs a copy of the page).
+func closeTitle(page []byte) []byte {
+	lower := bytes.ToLower(page)
+	i := bytes.Index(lower, []byte("<title"))
+	if i < 0 {
+		return page
+	}
+	j := bytes.IndexByte(page[i:], '>')
+	if j < 0 {
+		return page
+	}
+	j += i + 1
+	k := bytes.IndexByte(page[j:], '<')
+	if k < 0 {
+		k = len(page) - j
+	}
+	k += j
+	out := make([]byte, 0, len(page)+8)
+	out = append(out, page[:k]...)
+	out = append(out, "</title>"...)
+	return append(out, page[k:]...)
 }
 
 // skipTags hold no visible main text; their whole subtree is skipped.
@@ -86,7 +120,15 @@ var skipTags = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
 	atom.Svg: true, atom.Math: true, atom.Select: true, atom.Textarea: true, atom.Button: true,
 	atom.Iframe: true, atom.Object: true, atom.Embed: true, atom.Canvas: true, atom.Video: true,
-	atom.Audio: true, atom.Map: true, atom.Head: true,
+	atom.Audio: true, atom.Map: true,
+}
+
+// headTags may appear in <head> without ending it; any other start tag
+// ends it, as the HTML parser's "in head" mode does (pages without
+// </head> or <body> are common).
+var headTags = map[atom.Atom]bool{
+	atom.Title: true, atom.Meta: true, atom.Link: true, atom.Style: true, atom.Script: true,
+	atom.Base: true, atom.Noscript: true, atom.Template: true, atom.Head: true,
 }
 
 // blockAtoms start a new text block.
@@ -108,23 +150,26 @@ var boilerTags = map[atom.Atom]bool{
 	atom.Dialog: true, atom.Fieldset: true,
 }
 
-func (p *parser) parse(page []byte) {
+// parse runs the tokenizer over the page. It reports false when the page
+// ended inside <title>: an unclosed <title> swallows the rest of the page
+// as its text, which browsers show but the tokenizer cannot undo.
+func (p *parser) parse(page []byte) bool {
 	z := html.NewTokenizer(bytes.NewReader(page))
 	skip := atom.Atom(0) // the skipped element, while inside one
 	skipDepth := 0
-	inTitle := false
+	inTitle, inHead := false, false
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
 			p.flush(false)
-			return
+			return !inTitle
 		case html.TextToken:
 			if inTitle {
 				p.title = append(p.title, z.Text()...)
 				continue
 			}
-			if skip != 0 {
+			if skip != 0 || inHead {
 				continue
 			}
 			p.addText(z.Text())
@@ -136,6 +181,15 @@ func (p *parser) parse(page []byte) {
 					skipDepth++
 				}
 				continue
+			}
+			switch {
+			case a == atom.Head:
+				inHead = true
+				continue
+			case a == atom.Body:
+				inHead = false
+			case inHead && !headTags[a]:
+				inHead = false
 			}
 			if a == atom.Title && len(p.title) == 0 {
 				inTitle = tt == html.StartTagToken
@@ -175,6 +229,10 @@ func (p *parser) parse(page []byte) {
 			a := atom.Lookup(name)
 			if inTitle && a == atom.Title {
 				inTitle = false
+				continue
+			}
+			if a == atom.Head {
+				inHead = false
 				continue
 			}
 			if skip != 0 {

@@ -166,6 +166,8 @@ func (p *parser) score(o Options) string {
 	if best < 0 {
 		return ""
 	}
+	best = p.sharedAncestor(best, bestScore)
+	bestScore = max(bestScore, p.nodes[best].score)
 	// The kept region: the best container and its siblings that score
 	// well, as readability does.
 	keep := make([]bool, len(p.nodes))
@@ -192,6 +194,65 @@ func (p *parser) score(o Options) string {
 		prevLine = true
 	}
 	return strings.TrimSpace(out.String())
+}
+
+// sharedAncestor is readability's rule for articles split over many
+// containers (each paragraph in its own card): when at least three of the
+// five best candidates score within 75 % of the best, their lowest common
+// ancestor is the article.
+func (p *parser) sharedAncestor(best int32, bestScore float64) int32 {
+	var top [5]int32
+	n := 0
+	for i := range p.nodes {
+		nd := &p.nodes[i]
+		if !nd.hasScore || nd.skip || nd.score < 0.75*bestScore {
+			continue
+		}
+		// Keep the five best, by insertion.
+		j := min(n, len(top)-1)
+		if n == len(top) && nd.score <= p.nodes[top[j]].score {
+			continue
+		}
+		for j > 0 && p.nodes[top[j-1]].score < nd.score {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = int32(i)
+		n = min(n+1, len(top))
+	}
+	if n < 3 {
+		return best
+	}
+	lca := top[0]
+	for _, c := range top[1:n] {
+		lca = p.commonAncestor(lca, c)
+	}
+	if lca < 0 || lca == 0 {
+		return best
+	}
+	return lca
+}
+
+func (p *parser) depth(n int32) int {
+	d := 0
+	for ; n >= 0; n = p.nodes[n].parent {
+		d++
+	}
+	return d
+}
+
+func (p *parser) commonAncestor(a, b int32) int32 {
+	da, db := p.depth(a), p.depth(b)
+	for da > db {
+		a, da = p.nodes[a].parent, da-1
+	}
+	for db > da {
+		b, db = p.nodes[b].parent, db-1
+	}
+	for a != b {
+		a, b = p.nodes[a].parent, p.nodes[b].parent
+	}
+	return a
 }
 
 // inKept tells whether a block sits in a kept container, with no
@@ -242,7 +303,34 @@ func (p *parser) dataTable(n int32) bool {
 	if n < 0 {
 		return false
 	}
-	return p.nodes[n].textLen < 2000
+	if p.dataTab == nil {
+		p.dataTab = make(map[int32]bool)
+	}
+	if d, ok := p.dataTab[n]; ok {
+		return d
+	}
+	cells := 0
+	for i := n + 1; i < int32(len(p.nodes)); i++ {
+		if !p.within(i, n) {
+			break // nodes are in document order: the table's subtree is contiguous
+		}
+		if t := p.nodes[i].tag; t == atom.Td || t == atom.Th {
+			cells++
+		}
+	}
+	d := cells >= 4 && p.nodes[n].textLen < 60*cells
+	p.dataTab[n] = d
+	return d
+}
+
+// within tells whether node n lies in the subtree of anc.
+func (p *parser) within(n, anc int32) bool {
+	for ; n >= 0; n = p.nodes[n].parent {
+		if n == anc {
+			return true
+		}
+	}
+	return false
 }
 
 func endsSentence(t []byte) bool {
