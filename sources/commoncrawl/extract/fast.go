@@ -37,6 +37,8 @@ type fnode struct {
 	score    float64
 	textLen  int // characters of text in the subtree
 	linkLen  int // of which inside links
+	good     int // characters of paragraph-like text (long, few links, sentences)
+	bad      int // characters of other text not marked boilerplate
 	hasScore bool
 }
 

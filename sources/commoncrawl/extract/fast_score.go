@@ -118,10 +118,18 @@ func (p *parser) score(o Options) string {
 	for _, b := range p.blocks {
 		n := b.node
 		l := b.end - b.start
+		good := l >= 40 && b.linkLen*4 < l && bytes.ContainsAny(p.text[b.start:b.end], ".!?。！？")
 		for n >= 0 {
-			p.nodes[n].textLen += l
-			p.nodes[n].linkLen += b.linkLen
-			n = p.nodes[n].parent
+			nd := &p.nodes[n]
+			nd.textLen += l
+			nd.linkLen += b.linkLen
+			switch {
+			case good:
+				nd.good += l
+			case !p.nodes[b.node].skip:
+				nd.bad += l
+			}
+			n = nd.parent
 		}
 	}
 	// Paragraph scores go to the parent and, halved, the grandparent.
@@ -167,6 +175,7 @@ func (p *parser) score(o Options) string {
 		return ""
 	}
 	best = p.sharedAncestor(best, bestScore)
+	best = p.expand(best)
 	bestScore = max(bestScore, p.nodes[best].score)
 	// The kept region: the best container and its siblings that score
 	// well, as readability does.
@@ -182,8 +191,14 @@ func (p *parser) score(o Options) string {
 	}
 	var out strings.Builder
 	prevLine := true
+	title := strings.Join(strings.Fields(string(p.title)), " ")
 	for _, b := range p.blocks {
 		if !p.inKept(b.node, keep) || !p.keepBlock(b, o) {
+			continue
+		}
+		t := p.text[b.start:b.end]
+		// The headline repeats the page title: it is not article text.
+		if heading(b.kind) && len(t) > 10 && strings.Contains(title, string(t)) {
 			continue
 		}
 		if out.Len() > 0 && !prevLine {
@@ -194,6 +209,24 @@ func (p *parser) score(o Options) string {
 		prevLine = true
 	}
 	return strings.TrimSpace(out.String())
+}
+
+// expand widens the chosen container to its parent while that adds
+// mostly paragraph text: an article split into sections by figures or
+// ads has its sections as siblings of one another.
+func (p *parser) expand(best int32) int32 {
+	for {
+		par := p.nodes[best].parent
+		if par <= 0 || p.nodes[par].skip {
+			return best
+		}
+		addGood := p.nodes[par].good - p.nodes[best].good
+		addBad := p.nodes[par].bad - p.nodes[best].bad
+		if addGood < 200 || addGood < 3*addBad {
+			return best
+		}
+		best = par
+	}
 }
 
 // sharedAncestor is readability's rule for articles split over many
@@ -276,6 +309,10 @@ func (p *parser) keepBlock(b fblock, o Options) bool {
 	if nd.hint < 0 {
 		return false
 	}
+	if p.inFigure(b.node) {
+		// Captions and image credits: trafilatura leaves them out too.
+		return false
+	}
 	if b.inTable && !o.IncludeTables && p.dataTable(b.node) {
 		return false
 	}
@@ -292,6 +329,16 @@ func (p *parser) keepBlock(b fblock, o Options) bool {
 		return false
 	}
 	return true
+}
+
+// inFigure tells whether a node lies in a <figure> or <figcaption>.
+func (p *parser) inFigure(n int32) bool {
+	for ; n >= 0; n = p.nodes[n].parent {
+		if t := p.nodes[n].tag; t == atom.Figure || t == atom.Figcaption {
+			return true
+		}
+	}
+	return false
 }
 
 // dataTable is a table cell's table when it holds short cells only (a data
