@@ -18,7 +18,8 @@ var (
 		"popup", "modal", "outbrain", "taboola", "tags", "tagcloud", "toolbar", "rating",
 		"byline", "author-bio", "copyright", "disclaimer", "pagination", "pager", "skip",
 		"hidden", "print", "caption-credit", "most-popular", "trending", "more-from", "read-more",
-		"readmore", "teaser", "jump", "search", "header", "topbar", "lightbox", "gallery-thumbs",
+		"readmore", "teaser", "jump", "search", "header", "topbar", "lightbox", "gallery",
+		"caption", "slideshow", "carousel", "credit", "photo",
 	}
 	negativeExact = []string{"ad", "ads", "adv", "meta", "tools", "nav", "foot", "side"}
 	positiveHints = []string{
@@ -189,9 +190,8 @@ func (p *parser) score(o Options) string {
 			}
 		}
 	}
-	var out strings.Builder
-	prevLine := true
 	title := strings.Join(strings.Fields(string(p.title)), " ")
+	var kept []fblock
 	for _, b := range p.blocks {
 		if !p.inKept(b.node, keep) || !p.keepBlock(b, o) {
 			continue
@@ -201,14 +201,34 @@ func (p *parser) score(o Options) string {
 		if heading(b.kind) && len(t) > 10 && strings.Contains(title, string(t)) {
 			continue
 		}
-		if out.Len() > 0 && !prevLine {
-			out.WriteByte(' ')
-		}
+		kept = append(kept, b)
+	}
+	// What trails the last paragraph ("Related content", "Share", an
+	// author's name) and short lines before the first (a dateline, a
+	// byline) are the edges of the template, not the article.
+	for len(kept) > 0 && p.edgeLine(kept[len(kept)-1], true) {
+		kept = kept[:len(kept)-1]
+	}
+	for len(kept) > 0 && p.edgeLine(kept[0], false) {
+		kept = kept[1:]
+	}
+	var out strings.Builder
+	for _, b := range kept {
 		out.Write(p.text[b.start:b.end])
 		out.WriteByte('\n')
-		prevLine = true
 	}
 	return strings.TrimSpace(out.String())
+}
+
+// edgeLine tells a line at the start or end of the kept text that is no
+// paragraph: a heading with nothing after it, or a short line that ends
+// no sentence.
+func (p *parser) edgeLine(b fblock, last bool) bool {
+	t := p.text[b.start:b.end]
+	if heading(b.kind) {
+		return last
+	}
+	return len(t) < 50 && !endsSentence(t)
 }
 
 // expand widens the chosen container to its parent while that adds
