@@ -1,7 +1,8 @@
 // Package commoncrawl reads Common Crawl WARC and WET files (and other
 // crawlers' WARCs: wget, Heritrix, ClueWeb09) into documents. HTML responses
 // are decoded (chunking, gzip, charset to UTF-8) and their main text is
-// extracted with trafilatura, the boilerplate remover FineWeb uses; WET
+// extracted by package extract: its own one-pass extractor ("fast", the
+// default) or go-trafilatura, the boilerplate remover FineWeb uses; WET
 // conversion records are taken as text directly. Inputs may be local files
 // or http(s) URLs.
 //

@@ -62,7 +62,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		MaxPageBytes:   2 << 20,
-		Extractor:      extract.NameTrafilatura,
+		Extractor:      extract.NameFast,
 		MaxHTMLBytes:   8 << 20,
 		ExtractTimeout: 20 * time.Second,
 		Focus:          "balanced",

@@ -73,8 +73,16 @@ type parser struct {
 	space  bool // a collapsed space is pending
 	linkN  int  // link characters of the current block
 	title  []byte
+	// ogTitle and h1 feed the page title: og:title, else <title> unless
+	// the first <h1> is not part of it (a site name for a title).
+	ogTitle, h1 []byte
 	// dataTab caches dataTable's verdict per table node.
 	dataTab map[int32]bool
+	// hints caches hintOf by class and id: a page repeats its classes.
+	hints   map[string]int8
+	hintKey []byte
+	// lastBlock is the index of each node's last block (built on demand).
+	lastBlock []int32
 }
 
 // Extract returns the main text of UTF-8 HTML.
@@ -84,7 +92,18 @@ func (f *Fast) Extract(page []byte, pageURL string) (Result, error) {
 		p = newParser(len(page))
 		p.parse(closeTitle(page))
 	}
-	return Result{Text: p.render(f.opts), Title: string(bytes.TrimSpace(p.title))}, nil
+	return Result{Text: p.render(f.opts), Title: p.pageTitle()}, nil
+}
+
+func (p *parser) pageTitle() string {
+	if t := bytes.TrimSpace(p.ogTitle); len(t) > 0 {
+		return string(bytes.Join(bytes.Fields(t), []byte(" ")))
+	}
+	t := bytes.Join(bytes.Fields(p.title), []byte(" "))
+	if len(p.h1) > 0 && !bytes.Contains(t, p.h1) {
+		return string(p.h1)
+	}
+	return string(t)
 }
 
 func newParser(size int) *parser {
@@ -203,8 +222,8 @@ func (p *parser) parse(page []byte) bool {
 				}
 				continue
 			}
-			var cls, id []byte
-			hidden := false
+			var cls, id, content []byte
+			hidden, ogTitle := false, false
 			for hasAttr {
 				var k, v []byte
 				k, v, hasAttr = z.TagAttr()
@@ -218,8 +237,15 @@ func (p *parser) parse(page []byte) bool {
 				case "aria-hidden":
 					hidden = hidden || string(v) == "true"
 				case "style":
-					hidden = hidden || bytes.Contains(bytes.ReplaceAll(v, []byte(" "), nil), []byte("display:none"))
+					hidden = hidden || displayNone(v)
+				case "property":
+					ogTitle = a == atom.Meta && string(v) == "og:title"
+				case "content":
+					content = v
 				}
+			}
+			if ogTitle && len(p.ogTitle) == 0 {
+				p.ogTitle = append(p.ogTitle, content...)
 			}
 			if hidden && tt == html.StartTagToken && !voidAtom(a) {
 				skip, skipDepth = a, 1
@@ -248,6 +274,19 @@ func (p *parser) parse(page []byte) bool {
 			p.end(a)
 		}
 	}
+}
+
+// displayNone tells a style attribute that hides its element.
+func displayNone(style []byte) bool {
+	i := bytes.Index(style, []byte("display"))
+	if i < 0 {
+		return false
+	}
+	rest := bytes.TrimLeft(style[i+len("display"):], " ")
+	if !bytes.HasPrefix(rest, []byte(":")) {
+		return false
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(rest[1:], " "), []byte("none"))
 }
 
 func voidAtom(a atom.Atom) bool {
@@ -299,7 +338,7 @@ func (p *parser) start_(a atom.Atom, cls, id []byte, selfClosing bool) {
 	}
 	p.flush(false)
 	parent := p.cur
-	n := fnode{parent: parent, tag: a, hint: hintOf(a, cls, id)}
+	n := fnode{parent: parent, tag: a, hint: p.hint(a, cls, id)}
 	n.skip = p.nodes[parent].skip || boilerTags[a] || n.hint < -1
 	p.nodes = append(p.nodes, n)
 	idx := int32(len(p.nodes) - 1)
@@ -316,6 +355,28 @@ func (p *parser) start_(a atom.Atom, cls, id []byte, selfClosing bool) {
 		p.table++
 	}
 	p.stack = append(p.stack, e)
+}
+
+// hint is hintOf, cached per page by class and id.
+func (p *parser) hint(a atom.Atom, cls, id []byte) int8 {
+	if len(cls) == 0 && len(id) == 0 {
+		return hintOf(a, nil, nil)
+	}
+	switch a {
+	case atom.Html, atom.Body, atom.Article, atom.Main, atom.Nav, atom.Footer, atom.Aside, atom.Form, atom.Menu, atom.Dialog:
+		return hintOf(a, cls, id)
+	}
+	k := append(append(append(p.hintKey[:0], cls...), 0), id...)
+	p.hintKey = k
+	if h, ok := p.hints[string(k)]; ok {
+		return h
+	}
+	h := hintOf(a, cls, id)
+	if p.hints == nil {
+		p.hints = map[string]int8{}
+	}
+	p.hints[string(k)] = h
+	return h
 }
 
 // closeOpen closes an open element a when it is the innermost block (an
@@ -413,6 +474,9 @@ func (p *parser) flush(lineBreak bool) {
 		b := fblock{node: p.cur, start: p.start, end: len(p.text), linkLen: p.linkN,
 			kind: p.nodes[p.cur].tag, lineBreak: lineBreak, inTable: p.table > 0}
 		p.blocks = append(p.blocks, b)
+		if b.kind == atom.H1 && p.h1 == nil {
+			p.h1 = p.text[b.start:b.end]
+		}
 	} else if lineBreak && len(p.blocks) > 0 {
 		p.blocks[len(p.blocks)-1].lineBreak = true
 	}

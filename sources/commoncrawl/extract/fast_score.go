@@ -109,9 +109,29 @@ func (p *parser) render(o Options) string {
 		p.nodes[i].textLen, p.nodes[i].linkLen = 0, 0
 	}
 	if t := p.score(o); len(t) > len(text) {
-		return t
+		text = t
+	}
+	if text == "" {
+		// No paragraph anywhere (a splash page, a shop item of bullet
+		// points): the page's text outside boilerplate, as trafilatura's
+		// baseline gives.
+		text = p.allText()
 	}
 	return text
+}
+
+// allText is every block outside marked boilerplate that is not mostly
+// links, one a line.
+func (p *parser) allText() string {
+	var out strings.Builder
+	for _, b := range p.blocks {
+		if p.nodes[b.node].skip || b.linkLen*2 > b.end-b.start {
+			continue
+		}
+		out.Write(p.text[b.start:b.end])
+		out.WriteByte('\n')
+	}
+	return strings.TrimSpace(out.String())
 }
 
 func (p *parser) score(o Options) string {
@@ -185,7 +205,16 @@ func (p *parser) score(o Options) string {
 	if par := p.nodes[best].parent; par >= 0 {
 		threshold := max(10, bestScore*0.2)
 		for i := range p.nodes {
-			if p.nodes[i].parent == par && int32(i) != best && !p.nodes[i].skip && p.nodes[i].hasScore && p.nodes[i].score >= threshold {
+			n := &p.nodes[i]
+			if n.parent != par || int32(i) == best || n.skip {
+				continue
+			}
+			if n.hasScore && n.score >= threshold {
+				keep[i] = true
+			}
+			// A paragraph beside the article ("Hello! My name is ..."
+			// before the rest of a home page), as readability keeps.
+			if n.tag == atom.P && n.textLen > 0 && n.linkLen*4 < n.textLen && (n.textLen > 80 || p.nodeEndsSentence(int32(i))) {
 				keep[i] = true
 			}
 		}
@@ -342,13 +371,32 @@ func (p *parser) keepBlock(b fblock, o Options) bool {
 	if heading(b.kind) {
 		return ld < 0.5
 	}
-	if ld > 0.5 {
+	// A sentence may be mostly links (a Wikipedia lead: "X is a
+	// [municipality] of the [province of Y]."); a menu line is not one.
+	if maxLD := 0.5; ld > maxLD && !(b.kind == atom.P && endsSentence(t) && ld <= 0.8) {
 		return false
 	}
 	if l < 20 && !endsSentence(t) && b.kind != atom.Li && b.kind != atom.Dd {
 		return false
 	}
 	return true
+}
+
+// nodeEndsSentence tells whether the last block in node n ends a sentence.
+func (p *parser) nodeEndsSentence(n int32) bool {
+	if p.lastBlock == nil {
+		p.lastBlock = make([]int32, len(p.nodes))
+		for i := range p.lastBlock {
+			p.lastBlock[i] = -1
+		}
+		for i, b := range p.blocks {
+			p.lastBlock[b.node] = int32(i)
+		}
+	}
+	if i := p.lastBlock[n]; i >= 0 {
+		return endsSentence(p.text[p.blocks[i].start:p.blocks[i].end])
+	}
+	return false
 }
 
 // inFigure tells whether a node lies in a <figure> or <figcaption>.
