@@ -162,3 +162,108 @@ func TestNoWordsRunTogether(t *testing.T) {
 		})
 	}
 }
+
+var markupRe = regexp.MustCompile(`(?i)</?(div|span|p|a|script|style|img|br|table|td|li|ul|meta|link|iframe|noscript)\b[^>]*>|function\s*\(|\{\s*[a-z-]+\s*:\s*[^}]+;\s*\}|&(nbsp|amp|lt|gt|quot);`)
+
+// TestCleanOutputOnRealPages checks, on real benchmark pages and for each
+// extractor: no tags, scripts, styles or undecoded entities in the text
+// (unless the page's truth shows them as text), known sentences of the
+// truth present, the same bytes on a second run (determinism).
+func TestCleanOutputOnRealPages(t *testing.T) {
+	pages := samplePages(t, 25)
+	for _, name := range []string{NameFast, NameTrafilatura} {
+		x, err := New(name, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			found, tried := 0, 0
+			for bench, ps := range pages {
+				for _, p := range ps {
+					text, page := extractPage(t, x, p)
+					if m := markupRe.FindString(text); m != "" && !strings.Contains(truthText(bench, p), m) {
+						t.Errorf("%s %s: markup in text: %q", bench, p.ID, m)
+					}
+					if again, err := x.Extract(page, p.URL); err != nil || again.Text != text {
+						t.Errorf("%s %s: second run differs", bench, p.ID)
+					}
+					// The longest line of the truth is the article's
+					// core; it must come out (words compared, so
+					// punctuation and spacing differences do not count).
+					if s := longestLine(truthText(bench, p)); len(s) > 150 {
+						tried++
+						if strings.Contains(strings.Join(evalset.Words(text), " "), strings.Join(evalset.Words(s), " ")) {
+							found++
+						}
+					}
+				}
+			}
+			// Extraction is not perfect on every page; it must be on
+			// nearly all.
+			if tried == 0 || found*10 < tried*9 {
+				t.Errorf("longest truth sentence found on %d of %d pages, want >= 90%%", found, tried)
+			}
+		})
+	}
+}
+
+func longestLine(s string) string {
+	best := ""
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); len(l) > len(best) {
+			best = l
+		}
+	}
+	return best
+}
+
+// TestFastDropsBoilerplate: menus, footers, cookie notes, share bars and
+// comment sections of a page stay out; its article stays in.
+func TestFastDropsBoilerplate(t *testing.T) {
+	article := strings.Repeat("<p>The council met on Tuesday to discuss the new budget, which raises spending on schools, roads and parks by four percent.</p>\n", 6)
+	page := `<html><head><title>Budget approved - City News</title><style>p{color:red}</style></head><body>
+<header><nav class="main-menu"><a href="/">Home</a> | <a href="/news">News</a> | <a href="/sport">Sport</a></nav></header>
+<div class="cookie-banner">This website uses cookies to improve your experience.</div>
+<div class="layout"><div class="sidebar"><h3>Most read</h3><ul><li><a href="/1">Mayor resigns after scandal</a></li><li><a href="/2">Storm hits coast</a></li></ul></div>
+<article><h1>Budget approved</h1>` + article + `<div class="share-bar"><a href="#">Share on Facebook</a> <a href="#">Tweet this</a></div></article>
+<section id="comments"><h3>12 comments</h3><p>I think this budget is a disgrace and the council should resign, all of them.</p></section></div>
+<footer><p>Copyright 2024 City News. All rights reserved.</p><a href="/privacy">Privacy policy</a></footer>
+<script>var x = "The council met";</script></body></html>`
+	res, err := NewFast(Options{}).Extract([]byte(page), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Text, "The council met on Tuesday to discuss the new budget, which raises spending on schools, roads and parks by four percent.") {
+		t.Errorf("article missing:\n%s", res.Text)
+	}
+	for _, bad := range []string{"Home", "cookies", "Most read", "Mayor resigns", "Share on Facebook", "disgrace", "Copyright", "Privacy", "var x", "color:red"} {
+		if strings.Contains(res.Text, bad) {
+			t.Errorf("boilerplate %q in text:\n%s", bad, res.Text)
+		}
+	}
+	if res.Title != "Budget approved - City News" {
+		t.Errorf("title %q", res.Title)
+	}
+	if n := strings.Count(res.Text, "\n"); n != 5 {
+		t.Errorf("%d line breaks, want 5 (one paragraph a line):\n%s", n, res.Text)
+	}
+}
+
+func TestFastSpacing(t *testing.T) {
+	tests := []struct{ html, want string }{
+		{`<p>Open <strong>data</strong> that can be <strong>accessed</strong>.</p>`, "Open data that can be accessed."},
+		{`<p>challenges&nbsp;and&nbsp;create</p>`, "challenges and create"},
+		{`<p><em>challenges</em>&nbsp;and <b>create</b></p>`, "challenges and create"},
+		{`<p>No<span>space</span> and <b>bo</b>ld</p>`, "Nospace and bold"},
+		{`<p>line one<br>line two</p>`, "line one\nline two"},
+		{`<h2>Title</h2><p>Body.</p><ul><li>one</li><li>two</li></ul>`, "Title\nBody.\none\ntwo"},
+		{"<pre>x  =  1\ny = 2</pre>", "x  =  1\ny = 2"},
+	}
+	for _, tc := range tests {
+		p := newParser(len(tc.html))
+		p.parse([]byte("<body>" + tc.html + "</body>"))
+		if got := p.allText(); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.html, got, tc.want)
+		}
+	}
+}

@@ -48,6 +48,11 @@ func NewTrafilatura(o Options) *Trafilatura {
 
 // Extract parses UTF-8 HTML and returns its main text and title.
 func (x *Trafilatura) Extract(page []byte, pageURL string) (Result, error) {
+	if lower := bytes.ToLower(page); bytes.Contains(lower, []byte("<title")) && !bytes.Contains(lower, []byte("</title")) {
+		// An unclosed <title> makes the rest of the page its text, which
+		// go-trafilatura then emits, tags and all.
+		page = closeTitle(page)
+	}
 	root, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
 		return Result{}, fmt.Errorf("parsing HTML: %w", err)
@@ -90,17 +95,23 @@ func isInline(n *html.Node) bool {
 	return n != nil && n.Type == html.ElementNode && inlineTags[n.Data]
 }
 
-// markBoundarySpaces replaces the leading or trailing whitespace of a text
+// markBoundarySpaces drops <noscript> and replaces the leading or trailing whitespace of a text
 // node by boundarySpace where it separates the text from inline content
 // (a sibling inline element, or the edge of an inline parent with content
 // on the other side), and a whitespace-only node between two inline
 // siblings by a single boundarySpace. Whitespace next to block elements
 // is left alone: blocks break lines anyway.
 func markBoundarySpaces(n *html.Node) {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
+	for c, next := n.FirstChild, (*html.Node)(nil); c != nil; c = next {
+		next = c.NextSibling
 		switch c.Type {
 		case html.ElementNode:
 			switch c.Data {
+			case "noscript":
+				// Parsed with scripting on, its content is one raw text
+				// node of markup, which go-trafilatura would emit.
+				n.RemoveChild(c)
+				continue
 			case "script", "style", "pre", "textarea", "head", "title":
 				continue
 			case "br":
