@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/sources"
@@ -41,6 +42,7 @@ func BenchmarkWARC(b *testing.B) {
 			s := mustNew(b, o)
 			b.SetBytes(total)
 			b.ResetTimer()
+			cpu0 := processCPU()
 			pages := 0
 			for i := 0; i < b.N; i++ {
 				for _, f := range files {
@@ -51,6 +53,7 @@ func BenchmarkWARC(b *testing.B) {
 					pages += len(docs)
 				}
 			}
+			reportCPU(b, total, cpu0)
 			b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
 		})
 	}
@@ -102,11 +105,13 @@ func BenchmarkExtractHTML(b *testing.B) {
 			s := mustNew(b, o)
 			b.SetBytes(total)
 			b.ResetTimer()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				for _, p := range pages {
 					s.x.Extract(p.html, p.url)
 				}
 			}
+			reportCPU(b, total, cpu0)
 			b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")
 		})
 	}
@@ -145,4 +150,12 @@ func BenchmarkWarcRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// reportCPU adds MB per CPU-second (process user+system time, GC
+// included): the MB/s per core the work costs, whatever the machine's load.
+func reportCPU(b *testing.B, bytesPerOp int64, cpu0 time.Duration) {
+	if sec := (processCPU() - cpu0).Seconds(); sec > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/sec/1e6, "MB/cpu-s")
+	}
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/sources/commoncrawl/extract/evalset"
@@ -40,6 +41,7 @@ func BenchmarkExtract(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(total)
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				for _, p := range pages {
 					if _, err := x.Extract(p, ""); err != nil {
@@ -47,6 +49,7 @@ func BenchmarkExtract(b *testing.B) {
 					}
 				}
 			}
+			reportCPU(b, total, cpu0)
 		})
 	}
 }
@@ -74,5 +77,13 @@ func BenchmarkFastMemory(b *testing.B) {
 			}
 			b.ReportMetric(float64(live)/(1<<20), "live-MB")
 		})
+	}
+}
+
+// reportCPU adds MB per CPU-second (process user+system time, GC
+// included): the MB/s per core the work costs, whatever the machine's load.
+func reportCPU(b *testing.B, bytesPerOp int64, cpu0 time.Duration) {
+	if sec := (processCPU() - cpu0).Seconds(); sec > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/sec/1e6, "MB/cpu-s")
 	}
 }
