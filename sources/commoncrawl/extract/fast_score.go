@@ -241,12 +241,32 @@ func (p *parser) score(o Options) string {
 	for len(kept) > 0 && p.edgeLine(kept[0], false) {
 		kept = kept[1:]
 	}
-	var out strings.Builder
+	var out []byte
+	prevRow := int32(-1)
 	for _, b := range kept {
-		out.Write(p.text[b.start:b.end])
-		out.WriteByte('\n')
+		// Cells of one data-table row share a line: "a | b | c".
+		row := int32(-1)
+		if b.inTable && (b.kind == atom.Td || b.kind == atom.Th) && p.dataTable(b.node) {
+			row = p.ancestor(b.node, atom.Tr)
+		}
+		if row >= 0 && row == prevRow && len(out) > 0 {
+			out = append(out[:len(out)-1], " | "...)
+		}
+		prevRow = row
+		out = append(out, p.text[b.start:b.end]...)
+		out = append(out, '\n')
 	}
-	return strings.TrimSpace(out.String())
+	return strings.TrimSpace(string(out))
+}
+
+// ancestor is the nearest ancestor-or-self of n with tag a, or -1.
+func (p *parser) ancestor(n int32, a atom.Atom) int32 {
+	for ; n >= 0; n = p.nodes[n].parent {
+		if p.nodes[n].tag == a {
+			return n
+		}
+	}
+	return -1
 }
 
 // edgeLine tells a line at the start or end of the kept text that is no
@@ -256,6 +276,9 @@ func (p *parser) edgeLine(b fblock, last bool) bool {
 	t := p.text[b.start:b.end]
 	if heading(b.kind) {
 		return last
+	}
+	if b.inTable && p.dataTable(b.node) {
+		return false // kept only with include_tables, and then wanted
 	}
 	return len(t) < 50 && !endsSentence(t)
 }
@@ -362,8 +385,11 @@ func (p *parser) keepBlock(b fblock, o Options) bool {
 		// Captions and image credits: trafilatura leaves them out too.
 		return false
 	}
-	if b.inTable && !o.IncludeTables && p.dataTable(b.node) {
-		return false
+	if b.inTable && p.dataTable(b.node) {
+		if !o.IncludeTables {
+			return false
+		}
+		return b.linkLen*2 <= b.end-b.start // short cells are the point of a table
 	}
 	t := p.text[b.start:b.end]
 	l := len(t)

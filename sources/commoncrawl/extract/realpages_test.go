@@ -267,3 +267,17 @@ func TestFastSpacing(t *testing.T) {
 		}
 	}
 }
+
+func TestFastTables(t *testing.T) {
+	article := strings.Repeat("<p>The league table after the tenth round shows a close race at the top, with three teams level on points.</p>\n", 4)
+	table := `<table><tr><th>Team</th><th>Points</th></tr><tr><td>Reds</td><td>21</td></tr><tr><td>Blues</td><td>21</td></tr></table>`
+	page := "<html><body><article>" + article + table + "</article></body></html>"
+	with, _ := NewFast(Options{IncludeTables: true}).Extract([]byte(page), "")
+	if !strings.Contains(with.Text, "Team | Points\nReds | 21\nBlues | 21") {
+		t.Errorf("tables kept: rows not rendered:\n%s", with.Text)
+	}
+	without, _ := NewFast(Options{}).Extract([]byte(page), "")
+	if strings.Contains(without.Text, "Reds") || !strings.Contains(without.Text, "three teams level") {
+		t.Errorf("tables dropped: got\n%s", without.Text)
+	}
+}
