@@ -35,12 +35,14 @@ type Options struct {
 	// pathological pages come near it; as any wall-clock limit it depends
 	// on the machine's load.
 	ExtractTimeout time.Duration `yaml:"extract_timeout"`
-	// Focus tunes the boilerplate remover: "balanced", "precision" (less
-	// boilerplate, may lose text) or "recall" (more text, more boilerplate).
+	// Focus tunes trafilatura's boilerplate remover: "balanced",
+	// "precision" (less boilerplate, may lose text) or "recall" (more
+	// text, more boilerplate). The fast extractor has one setting.
 	Focus string `yaml:"focus"`
 	// IncludeTables keeps text inside <table> elements.
 	IncludeTables bool `yaml:"include_tables"`
-	// IncludeComments keeps a page's user comments section after the main text.
+	// IncludeComments keeps a page's user comments section after the main
+	// text (trafilatura only; fast always drops comment sections).
 	IncludeComments bool `yaml:"include_comments"`
 	// Fallback runs trafilatura's readability/dom-distiller fallbacks when
 	// its own extraction looks poor: better recall, about half the speed.

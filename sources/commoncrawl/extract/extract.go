@@ -28,11 +28,14 @@ type Extractor interface {
 
 // Options configure both extractors.
 type Options struct {
-	// Focus: "balanced", "precision" or "recall".
+	// Focus: "balanced", "precision" or "recall" (trafilatura only).
 	Focus string
-	// IncludeTables keeps text inside <table> elements.
+	// IncludeTables keeps text inside data tables (fast: one line per row,
+	// cells joined by " | "; layout tables around an article are always
+	// read).
 	IncludeTables bool
-	// IncludeComments keeps a page's user comments.
+	// IncludeComments keeps a page's user comments (trafilatura only; the
+	// fast extractor always drops comment sections).
 	IncludeComments bool
 	// Fallback runs go-trafilatura's readability/dom-distiller fallbacks
 	// (trafilatura only).
