@@ -83,6 +83,8 @@ type parser struct {
 	hintKey []byte
 	// lastBlock is the index of each node's last block (built on demand).
 	lastBlock []int32
+	// nameBuf and keyBuf hold lower-cased tag and attribute names.
+	nameBuf, keyBuf []byte
 }
 
 // Extract returns the main text of UTF-8 HTML.
@@ -195,7 +197,9 @@ func (p *parser) parse(page []byte) bool {
 			}
 			p.addText(z.Text())
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
+			// Name and attributes come from the raw tag: the tokenizer's
+			// TagName and TagAttr allocate a copy of each.
+			name, attrs := rawTag(z.Raw(), &p.nameBuf)
 			a := atom.Lookup(name)
 			if skip != 0 {
 				if a == skip && tt == html.StartTagToken {
@@ -224,10 +228,13 @@ func (p *parser) parse(page []byte) bool {
 			}
 			var cls, id, content []byte
 			hidden, ogTitle := false, false
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				switch string(k) {
+			for {
+				k, v, rest, ok := nextAttr(attrs)
+				if !ok {
+					break
+				}
+				attrs = rest
+				switch string(lowerASCII(k, &p.keyBuf)) {
 				case "class":
 					cls = v
 				case "id":
@@ -245,7 +252,7 @@ func (p *parser) parse(page []byte) bool {
 				}
 			}
 			if ogTitle && len(p.ogTitle) == 0 {
-				p.ogTitle = append(p.ogTitle, content...)
+				p.ogTitle = append(p.ogTitle, html.UnescapeString(string(content))...)
 			}
 			if hidden && tt == html.StartTagToken && !voidAtom(a) {
 				skip, skipDepth = a, 1
@@ -253,7 +260,7 @@ func (p *parser) parse(page []byte) bool {
 			}
 			p.start_(a, cls, id, tt == html.SelfClosingTagToken)
 		case html.EndTagToken:
-			name, _ := z.TagName()
+			name, _ := rawTag(z.Raw(), &p.nameBuf)
 			a := atom.Lookup(name)
 			if inTitle && a == atom.Title {
 				inTitle = false
@@ -274,6 +281,73 @@ func (p *parser) parse(page []byte) bool {
 			p.end(a)
 		}
 	}
+}
+
+// rawTag splits a raw start or end tag ("<DIV class=x>", "</p>") into its
+// lower-cased name (in *buf) and the bytes of its attributes.
+func rawTag(raw []byte, buf *[]byte) (name, attrs []byte) {
+	raw = bytes.TrimPrefix(raw, []byte("<"))
+	raw = bytes.TrimPrefix(raw, []byte("/"))
+	i := 0
+	for i < len(raw) && !isTagSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
+		i++
+	}
+	return lowerASCII(raw[:i], buf), raw[i:]
+}
+
+func isTagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+
+func lowerASCII(s []byte, buf *[]byte) []byte {
+	b := (*buf)[:0]
+	for _, c := range s {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	*buf = b
+	return b
+}
+
+// nextAttr reads one attribute off the raw attribute bytes of a tag, the
+// way the tokenizer does: key up to '=', space, '/' or '>', value quoted or
+// up to a space or '>'. Values keep their character references (class,
+// id and style need none decoded).
+func nextAttr(s []byte) (key, val, rest []byte, ok bool) {
+	for len(s) > 0 && (isTagSpace(s[0]) || s[0] == '/') {
+		s = s[1:]
+	}
+	if len(s) == 0 || s[0] == '>' {
+		return nil, nil, nil, false
+	}
+	i := 1 // a key may start with '='
+	for i < len(s) && !isTagSpace(s[i]) && s[i] != '=' && s[i] != '>' && s[i] != '/' {
+		i++
+	}
+	key, s = s[:i], s[i:]
+	j := 0
+	for j < len(s) && isTagSpace(s[j]) {
+		j++
+	}
+	if j >= len(s) || s[j] != '=' {
+		return key, nil, s, true
+	}
+	s = s[j+1:]
+	for len(s) > 0 && isTagSpace(s[0]) {
+		s = s[1:]
+	}
+	if len(s) > 0 && (s[0] == '"' || s[0] == '\'') {
+		q := s[0]
+		if k := bytes.IndexByte(s[1:], q); k >= 0 {
+			return key, s[1 : 1+k], s[2+k:], true
+		}
+		return key, s[1:], nil, true
+	}
+	k := 0
+	for k < len(s) && !isTagSpace(s[k]) && s[k] != '>' {
+		k++
+	}
+	return key, s[:k], s[k:], true
 }
 
 // displayNone tells a style attribute that hides its element.

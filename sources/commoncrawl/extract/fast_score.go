@@ -42,39 +42,76 @@ func hintOf(a atom.Atom, cls, id []byte) int8 {
 	if len(cls) == 0 && len(id) == 0 {
 		return 0
 	}
-	s := strings.ToLower(string(cls) + " " + string(id))
-	neg, pos := 0, 0
-	for _, h := range negativeHints {
-		if strings.Contains(s, h) {
-			neg++
+	var buf [128]byte
+	s := append(append(append(buf[:0], cls...), ' '), id...)
+	for i, c := range s {
+		if 'A' <= c && c <= 'Z' {
+			s[i] = c + 'a' - 'A'
 		}
 	}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }) {
-		for _, h := range negativeExact {
-			if w == h {
-				neg++
+	neg, pos, strong := false, false, false
+	for i := range s {
+		for _, h := range hintsByFirst[s[i]] {
+			if bytes.HasPrefix(s[i:], []byte(h.text)) {
+				switch {
+				case h.strong:
+					neg, strong = true, true
+				case h.positive:
+					pos = true
+				default:
+					neg = true
+				}
 			}
 		}
 	}
-	for _, h := range positiveHints {
-		if strings.Contains(s, h) {
-			pos++
+	if !neg {
+		for w := range bytes.FieldsFuncSeq(s, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }) {
+			for _, h := range negativeExact {
+				if string(w) == h {
+					neg = true
+				}
+			}
 		}
 	}
 	switch {
-	case neg > 0 && pos == 0:
-		if strings.Contains(s, "comment") || strings.Contains(s, "nav") || strings.Contains(s, "footer") ||
-			strings.Contains(s, "sidebar") || strings.Contains(s, "share") || strings.Contains(s, "related") {
-			return -2
-		}
+	case neg && !pos && strong:
+		return -2
+	case neg && !pos:
 		return -1
-	case pos > 0 && neg == 0:
+	case pos && !neg:
 		return 1
-	case pos > 0 && neg > 0:
-		return 0
 	}
 	return 0
 }
+
+// strongHints mark boilerplate whose text is never kept.
+var strongHints = map[string]bool{"comment": true, "nav": true, "footer": true, "sidebar": true, "share": true, "related": true}
+
+type hintPattern struct {
+	text             string
+	positive, strong bool
+}
+
+// hintsByFirst indexes the hint fragments by first byte, so a class
+// string is scanned once instead of once per fragment.
+var hintsByFirst = func() (t [256][]hintPattern) {
+	for _, h := range negativeHints {
+		t[h[0]] = append(t[h[0]], hintPattern{text: h, strong: strongHints[h]})
+	}
+	for h := range strongHints {
+		found := false
+		for _, n := range negativeHints {
+			found = found || n == h
+		}
+		if !found {
+			t[h[0]] = append(t[h[0]], hintPattern{text: h, strong: true})
+		}
+	}
+	for _, h := range positiveHints {
+		t[h[0]] = append(t[h[0]], hintPattern{text: h, positive: true})
+	}
+	return t
+}()
 
 // paragraphTags are the blocks that score their parent, as readability's
 // paragraphs do.
