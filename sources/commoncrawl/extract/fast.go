@@ -70,6 +70,7 @@ type parser struct {
 	link   int    // open <a> elements
 	pre    int    // open <pre> elements
 	table  int
+	open   int  // open block elements
 	space  bool // a collapsed space is pending
 	linkN  int  // link characters of the current block
 	title  []byte
@@ -410,6 +411,12 @@ func (p *parser) start_(a atom.Atom, cls, id []byte, selfClosing bool) {
 	case atom.Tr:
 		p.closeOpen(atom.Tr)
 	}
+	if p.open >= maxDepth {
+		// Deeper nesting adds no structure worth scoring and would make
+		// the per-block walks up the tree quadratic: flatten it.
+		p.flush(false)
+		return
+	}
 	p.flush(false)
 	parent := p.cur
 	n := fnode{parent: parent, tag: a, hint: p.hint(a, cls, id)}
@@ -420,6 +427,7 @@ func (p *parser) start_(a atom.Atom, cls, id []byte, selfClosing bool) {
 		return
 	}
 	p.cur = idx
+	p.open++
 	e := stackEntry{tag: a, node: idx}
 	if a == atom.Pre {
 		e.pre = true
@@ -453,6 +461,9 @@ func (p *parser) hint(a atom.Atom, cls, id []byte) int8 {
 	return h
 }
 
+// maxDepth bounds the nesting of block elements the tree keeps.
+const maxDepth = 200
+
 // closeOpen closes an open element a when it is the innermost block (an
 // unclosed <p> before a new <p>, an <li> before the next).
 func (p *parser) closeOpen(a atom.Atom) {
@@ -470,14 +481,27 @@ func (p *parser) closeOpen(a atom.Atom) {
 
 // end closes the innermost open element a, and everything opened inside
 // it; a stray end tag is ignored.
+//
+// The search is bounded, so unclosed tags cannot make a page quadratic: an
+// inline end tag looks back 64 entries; a block end tag looks back over 64
+// block elements and up to 4096 entries, passing unclosed inline ones
+// (pages leave hundreds of <font> and <span> open).
 func (p *parser) end(a atom.Atom) {
-	i := len(p.stack) - 1
-	for ; i >= 0 && i >= len(p.stack)-64; i-- {
-		if p.stack[i].tag == a {
+	block := blockAtoms[a]
+	i, blocks := len(p.stack)-1, 0
+	for ; i >= 0; i-- {
+		e := p.stack[i]
+		if e.tag == a {
 			break
 		}
+		if e.node >= 0 {
+			blocks++
+		}
+		if blocks > 64 || len(p.stack)-i > 4096 || (!block && len(p.stack)-i > 64) {
+			return
+		}
 	}
-	if i < 0 || i < len(p.stack)-64 {
+	if i < 0 {
 		return
 	}
 	if blockAtoms[a] {
@@ -497,6 +521,7 @@ func (p *parser) end(a atom.Atom) {
 		if e.node >= 0 {
 			p.flush(false)
 			p.cur = p.nodes[e.node].parent
+			p.open--
 		}
 	}
 	p.stack = p.stack[:i]

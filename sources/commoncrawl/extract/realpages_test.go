@@ -281,3 +281,25 @@ func TestFastTables(t *testing.T) {
 		t.Errorf("tables dropped: got\n%s", without.Text)
 	}
 }
+
+// TestFastPathological: deep nesting, thousands of unclosed inline tags
+// and stray end tags come out as text without blowing up (a quadratic
+// pass would make this test take minutes).
+func TestFastPathological(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><body>")
+	for i := 0; i < 20000; i++ {
+		b.WriteString("<div><p>Nested paragraph of ordinary text, with a comma.</p>")
+	}
+	for i := 0; i < 20000; i++ {
+		b.WriteString("<font><span>unclosed inline text, again and again. ")
+		b.WriteString("</div></td>")
+	}
+	res, err := NewFast(Options{}).Extract([]byte(b.String()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Text, "Nested paragraph of ordinary text, with a comma.") {
+		t.Errorf("text lost: %.200q", res.Text)
+	}
+}
