@@ -178,7 +178,7 @@ var boilerTags = map[atom.Atom]bool{
 // ended inside <title>: an unclosed <title> swallows the rest of the page
 // as its text, which browsers show but the tokenizer cannot undo.
 func (p *parser) parse(page []byte) bool {
-	z := html.NewTokenizer(bytes.NewReader(page))
+	z := newLexer(page)
 	skip := atom.Atom(0) // the skipped element, while inside one
 	skipDepth := 0
 	inTitle, inHead := false, false
@@ -198,8 +198,6 @@ func (p *parser) parse(page []byte) bool {
 			}
 			p.addText(z.Text())
 		case html.StartTagToken, html.SelfClosingTagToken:
-			// Name and attributes come from the raw tag: the tokenizer's
-			// TagName and TagAttr allocate a copy of each.
 			name, attrs := rawTag(z.Raw(), &p.nameBuf)
 			a := atom.Lookup(name)
 			if skip != 0 {
@@ -217,12 +215,15 @@ func (p *parser) parse(page []byte) bool {
 			case inHead && !headTags[a]:
 				inHead = false
 			}
+			// "<script/>" opens raw text like "<script>" (the lexer reads it
+			// to its end tag), so it opens the skip too.
+			opens := tt == html.StartTagToken || rawTextTags[string(name)]
 			if a == atom.Title && len(p.title) == 0 {
-				inTitle = tt == html.StartTagToken
+				inTitle = opens
 				continue
 			}
 			if skipTags[a] {
-				if tt == html.StartTagToken {
+				if opens {
 					skip, skipDepth = a, 1
 				}
 				continue
@@ -540,6 +541,9 @@ func (p *parser) addText(s []byte) {
 			r, size = utf8.DecodeRune(s[i:])
 		}
 		i += size
+		if p.pre > 0 && r == '\r' {
+			continue // CRLF is a line break; the LF makes it
+		}
 		if p.pre > 0 && (r == '\n' || r == ' ' || r == '\t') {
 			if r == '\n' {
 				p.flush(true)
