@@ -91,3 +91,23 @@ func TestFastSelfClosingRawText(t *testing.T) {
 		t.Errorf("text %q", res.Text)
 	}
 }
+
+// FuzzFast: any bytes extract without panicking, and the lexer always
+// reaches the end (go test -fuzz FuzzFast to explore; the seeds run in
+// the default suite).
+func FuzzFast(f *testing.F) {
+	for _, s := range []string{"", "<", "</", "<!--", "<a b='", "<script>", "<p>x<br/>y</p>", "<title>", "<!x", "&amp", "<table><td>a<td>b"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l := newLexer(b)
+		for steps := 0; l.Next() != html.ErrorToken; steps++ {
+			if steps > len(b)+1 {
+				t.Fatalf("lexer does not advance on %q", b)
+			}
+		}
+		if _, err := NewFast(Options{IncludeTables: true}).Extract(b, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
