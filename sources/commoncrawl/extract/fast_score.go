@@ -324,18 +324,24 @@ func (p *parser) edgeLine(b fblock, last bool) bool {
 // mostly paragraph text: an article split into sections by figures or
 // ads has its sections as siblings of one another.
 func (p *parser) expand(best int32) int32 {
-	for {
-		par := p.nodes[best].parent
+	n := best
+	for hops := 0; hops < 6; hops++ {
+		par := p.nodes[n].parent
 		if par <= 0 || p.nodes[par].skip {
 			return best
 		}
 		addGood := p.nodes[par].good - p.nodes[best].good
 		addBad := p.nodes[par].bad - p.nodes[best].bad
-		if addGood < 200 || addGood < 3*addBad {
+		switch {
+		case addGood >= 200 && addGood >= 3*addBad:
+			best, hops = par, 0
+		case addGood > 0 || addBad > 200:
 			return best
 		}
-		best = par
+		// A wrapper that adds (almost) nothing: look further up.
+		n = par
 	}
+	return best
 }
 
 // sharedAncestor is readability's rule for articles split over many
