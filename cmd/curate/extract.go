@@ -20,7 +20,7 @@ import (
 func runExtract(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	name := fs.String("extractor", extract.NameTrafilatura, "main-text extractor: fast or trafilatura")
+	name := fs.String("extractor", extract.NameFast, "main-text extractor: fast or trafilatura")
 	pageURL := fs.String("url", "", "URL the pages were fetched from (helps trafilatura's link heuristics)")
 	focus := fs.String("focus", "balanced", "balanced, precision or recall")
 	fs.Usage = func() {
