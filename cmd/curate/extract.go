@@ -22,7 +22,8 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	name := fs.String("extractor", extract.NameFast, "main-text extractor: fast or trafilatura")
 	pageURL := fs.String("url", "", "URL the pages were fetched from (helps trafilatura's link heuristics)")
-	focus := fs.String("focus", "balanced", "balanced, precision or recall")
+	focus := fs.String("focus", "balanced", "balanced, precision or recall (trafilatura)")
+	tables := fs.Bool("include-tables", false, "keep the text of data tables")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: curate extract [--extractor fast|trafilatura] [--url URL] FILE...")
 		fmt.Fprintln(stderr, "FILEs are saved HTML pages, raw or gzipped; the charset is detected as in the web source.")
@@ -36,7 +37,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	x, err := extract.New(*name, extract.Options{Focus: *focus})
+	x, err := extract.New(*name, extract.Options{Focus: *focus, IncludeTables: *tables})
 	if err != nil {
 		fmt.Fprintln(stderr, "curate extract:", err)
 		return exitUsage
