@@ -44,6 +44,11 @@ func ToUTF8(body []byte, headerCharset string) ([]byte, string) {
 	}
 	valid, multi, invalid := utf8Stats(body)
 	switch {
+	case valid && multi == 0 && enc == nil && bytes.Contains(body, []byte("\x1b$B")):
+		// 7-bit ISO-2022-JP is valid UTF-8 byte for byte; its escape
+		// sequences say what it is.
+		enc, name = charset.Lookup("iso-2022-jp")
+		return decode(enc, name, body)
 	case valid && (multi > 0 || enc == nil || name == "utf-8"):
 		return body, "utf-8"
 	case enc != nil && name == "utf-8":

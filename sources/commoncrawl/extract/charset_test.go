@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
@@ -15,6 +16,15 @@ import (
 func gbk(t *testing.T, s string) string {
 	t.Helper()
 	b, err := simplifiedchinese.GBK.NewEncoder().String(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func jis(t *testing.T, s string) string {
+	t.Helper()
+	b, err := japanese.ISO2022JP.NewEncoder().String(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +54,7 @@ func TestToUTF8(t *testing.T) {
 		{"gbk declared, gbk bytes", "", `<meta charset="gb2312"><p>` + gbk(t, zh), zh, "gbk"},
 		{"utf-16 meta on ascii", "", `<meta charset="utf-16"><p>plain</p>`, "<p>plain</p>", "utf-8"},
 		{"utf-8 cut mid-character at the end", "", "<p>Grüße 世界" + "\xe4\xb8", "Grüße 世界", "utf-8"},
+		{"undeclared iso-2022-jp", "", "<p>" + jis(t, "日本語のテキストです。") + "</p>", "日本語のテキストです。", "iso-2022-jp"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
