@@ -48,12 +48,13 @@ const (
 	NameTrafilatura = "trafilatura"
 )
 
-// New returns the extractor called name ("" means the default).
+// New returns the extractor called name ("" means the default, fast: the
+// better of the two on the html-eval benchmarks and about 14 times faster).
 func New(name string, o Options) (Extractor, error) {
 	switch strings.ToLower(name) {
-	case NameFast:
+	case "", NameFast:
 		return NewFast(o), nil
-	case "", NameTrafilatura:
+	case NameTrafilatura:
 		return NewTrafilatura(o), nil
 	}
 	return nil, fmt.Errorf("unknown extractor %q (want %s or %s)", name, NameFast, NameTrafilatura)
