@@ -139,7 +139,7 @@ func truthText(name string, p evalset.Page) string {
 // fails on any word of the ground truth that comes out glued to its
 // neighbour (issue 14: inline-element and &nbsp; boundaries).
 func TestNoWordsRunTogether(t *testing.T) {
-	pages := samplePages(t, 25)
+	pages := samplePages(t, 15)
 	for _, name := range []string{NameFast, NameTrafilatura} {
 		x, err := New(name, Options{})
 		if err != nil {
@@ -170,7 +170,7 @@ var markupRe = regexp.MustCompile(`(?i)</?(div|span|p|a|script|style|img|br|tabl
 // (unless the page's truth shows them as text), known sentences of the
 // truth present, the same bytes on a second run (determinism).
 func TestCleanOutputOnRealPages(t *testing.T) {
-	pages := samplePages(t, 25)
+	pages := samplePages(t, 15)
 	for _, name := range []string{NameFast, NameTrafilatura} {
 		x, err := New(name, Options{})
 		if err != nil {

@@ -95,7 +95,8 @@ func isInline(n *html.Node) bool {
 	return n != nil && n.Type == html.ElementNode && inlineTags[n.Data]
 }
 
-// markBoundarySpaces drops <noscript> and replaces the leading or trailing whitespace of a text
+// markBoundarySpaces drops <noscript>, <iframe>, <noembed> and <noframes>
+// and replaces the leading or trailing whitespace of a text
 // node by boundarySpace where it separates the text from inline content
 // (a sibling inline element, or the edge of an inline parent with content
 // on the other side), and a whitespace-only node between two inline
@@ -107,9 +108,10 @@ func markBoundarySpaces(n *html.Node) {
 		switch c.Type {
 		case html.ElementNode:
 			switch c.Data {
-			case "noscript":
-				// Parsed with scripting on, its content is one raw text
-				// node of markup, which go-trafilatura would emit.
+			case "noscript", "iframe", "noembed", "noframes":
+				// Their content is one raw text node of markup (noscript
+				// parsed with scripting on), never shown, which
+				// go-trafilatura would emit.
 				n.RemoveChild(c)
 				continue
 			case "script", "style", "pre", "textarea", "head", "title":
@@ -218,7 +220,7 @@ func RenderText(n *html.Node) string {
 			return
 		case html.ElementNode:
 			switch n.Data {
-			case "script", "style", "noscript", "template", "head", "title":
+			case "script", "style", "noscript", "template", "head", "title", "iframe", "noembed", "noframes":
 				return
 			case "br":
 				newline()
