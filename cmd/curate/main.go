@@ -45,6 +45,7 @@ Usage:
   curate feed inspect|verify DIR                             training shards: mixture, first sequences; checksums
   curate bpe train|encode|decode|export ...                  byte-level BPE (curate bpe -h)
   curate webtext-urls [-o urls.txt] [-min-score 3] FILES...   WebText URL list from Reddit submissions
+  curate extract [--extractor fast|trafilatura] FILES...      main text of saved HTML pages as JSON Lines
   curate version                                             print the version
 `
 
@@ -68,6 +69,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runBPE(args[1:], stdin, stdout, stderr)
 	case "webtext-urls":
 		return runWebTextURLs(args[1:], stdout, stderr)
+	case "extract":
+		return runExtract(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "curate %s\n", pipeline.Version)
 		return exitOK

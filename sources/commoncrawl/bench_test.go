@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/sources"
+	"github.com/curate-dev/curate/sources/commoncrawl/extract"
 )
 
 // corpusWARCs lists the corpus files and their total decompressed size,
@@ -29,23 +31,32 @@ func corpusWARCs(b *testing.B) ([]string, int64) {
 }
 
 // BenchmarkWARC is the whole source: WARC parsing, HTTP decoding,
-// transcoding and trafilatura over every corpus file.
+// transcoding and main-text extraction over every corpus file, with each
+// extractor.
 func BenchmarkWARC(b *testing.B) {
 	files, total := corpusWARCs(b)
-	s := mustNew(b, DefaultOptions())
-	b.SetBytes(total)
-	b.ResetTimer()
-	pages := 0
-	for i := 0; i < b.N; i++ {
-		for _, f := range files {
-			docs, _, _, err := readAll(b, s, f)
-			if err != nil {
-				b.Fatal(err)
+	for _, x := range []string{extract.NameFast, extract.NameTrafilatura} {
+		b.Run(x, func(b *testing.B) {
+			o := DefaultOptions()
+			o.Extractor = x
+			s := mustNew(b, o)
+			b.SetBytes(total)
+			b.ResetTimer()
+			cpu0 := processCPU()
+			pages := 0
+			for i := 0; i < b.N; i++ {
+				for _, f := range files {
+					docs, _, _, err := readAll(b, s, f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					pages += len(docs)
+				}
 			}
-			pages += len(docs)
-		}
+			reportCPU(b, total, cpu0)
+			b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+		})
 	}
-	b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
 }
 
 // BenchmarkExtractHTML runs only the HTML-to-text step on the same pages
@@ -53,7 +64,6 @@ func BenchmarkWARC(b *testing.B) {
 // of time spent in extraction.
 func BenchmarkExtractHTML(b *testing.B) {
 	files, _ := corpusWARCs(b)
-	s := mustNew(b, DefaultOptions())
 	type page struct {
 		html []byte
 		url  string
@@ -88,14 +98,23 @@ func BenchmarkExtractHTML(b *testing.B) {
 		}
 		raw.Close()
 	}
-	b.SetBytes(total)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for _, p := range pages {
-			s.x.extract(p.html, p.url)
-		}
+	for _, x := range []string{extract.NameFast, extract.NameTrafilatura} {
+		b.Run(x, func(b *testing.B) {
+			o := DefaultOptions()
+			o.Extractor = x
+			s := mustNew(b, o)
+			b.SetBytes(total)
+			b.ResetTimer()
+			cpu0 := processCPU()
+			for i := 0; i < b.N; i++ {
+				for _, p := range pages {
+					s.x.Extract(p.html, p.url)
+				}
+			}
+			reportCPU(b, total, cpu0)
+			b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")
+		})
 	}
-	b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")
 }
 
 // BenchmarkWarcRecords is the record reader alone (gunzip, headers, every
@@ -131,4 +150,12 @@ func BenchmarkWarcRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// reportCPU adds MB per CPU-second (process user+system time, GC
+// included): the MB/s per core the work costs, whatever the machine's load.
+func reportCPU(b *testing.B, bytesPerOp int64, cpu0 time.Duration) {
+	if sec := (processCPU() - cpu0).Seconds(); sec > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/sec/1e6, "MB/cpu-s")
+	}
 }

@@ -1,7 +1,8 @@
 // Package commoncrawl reads Common Crawl WARC and WET files (and other
 // crawlers' WARCs: wget, Heritrix, ClueWeb09) into documents. HTML responses
 // are decoded (chunking, gzip, charset to UTF-8) and their main text is
-// extracted with trafilatura, the boilerplate remover FineWeb uses; WET
+// extracted by package extract: its own one-pass extractor ("fast", the
+// default) or go-trafilatura, the boilerplate remover FineWeb uses; WET
 // conversion records are taken as text directly. Inputs may be local files
 // or http(s) URLs.
 //
@@ -23,6 +24,7 @@ import (
 
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/sources"
+	"github.com/curate-dev/curate/sources/commoncrawl/extract"
 )
 
 // Source is the Common Crawl source kind. It is built once and is safe for
@@ -31,7 +33,7 @@ type Source struct {
 	opts  Options
 	block *blockList
 	allow *allowList
-	x     *extractor
+	x     extract.Extractor
 }
 
 // New builds the source from its options. baseDir resolves relative list
@@ -40,14 +42,17 @@ func New(o Options, baseDir string) (*Source, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Source{opts: o, x: newExtractor(o)}
+	x, err := extract.New(o.Extractor, o.extractOptions())
+	if err != nil {
+		return nil, fmt.Errorf("commoncrawl: %w", err)
+	}
+	s := &Source{opts: o, x: extract.Limited(x, extract.Limits{MaxBytes: o.MaxHTMLBytes, Timeout: o.ExtractTimeout})}
 	resolve := func(p string) string {
 		if p == "" || sources.IsURL(p) || filepath.IsAbs(p) {
 			return p
 		}
 		return filepath.Join(baseDir, p)
 	}
-	var err error
 	if o.BlockList != "" {
 		if s.block, err = loadBlockList(resolve(o.BlockList)); err != nil {
 			return nil, fmt.Errorf("commoncrawl block_list: %w", err)
@@ -281,13 +286,20 @@ func (r *Reader) record(rec *warcRecord) (*doc.Document, error) {
 		return nil, nil
 	}
 	utf, name := toUTF8(page.body, page.charsetHdr)
-	ex, err := r.src.x.extract(utf, target)
-	if err != nil || ex.text == "" {
+	ex, err := r.src.x.Extract(utf, target)
+	switch {
+	case errors.Is(err, extract.ErrTooLarge):
+		r.stats.Add("skip.extract_too_large", 1)
+		return nil, nil
+	case errors.Is(err, extract.ErrTimeout):
+		r.stats.Add("skip.extract_timeout", 1)
+		return nil, nil
+	case err != nil || ex.Text == "":
 		r.stats.Add("skip.no_text", 1)
 		return nil, nil
 	}
-	d.Text = ex.text
-	d.SetMeta("title", ex.title)
+	d.Text = ex.Text
+	d.SetMeta("title", ex.Title)
 	d.SetMeta("content_type", page.contentType)
 	d.SetMeta("charset", name)
 	r.stats.Add("doc.html", 1)

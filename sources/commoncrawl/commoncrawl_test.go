@@ -67,8 +67,10 @@ func TestCorpusFiles(t *testing.T) {
 			meta:     map[string]string{"charset": "utf-8", "content_type": "text/html"},
 		},
 		"resiliparse__clueweb-quirk.warc.gz": {
-			counts:   doc.Counts{"record.warcinfo": 1, "record.response": 29, "doc.html": 29},
-			sentence: "会社紹介",
+			counts: doc.Counts{"record.warcinfo": 1, "record.response": 29, "doc.html": 29},
+			// An item description; the page's menu ("会社紹介", company
+			// profile) is boilerplate and the fast extractor drops it.
+			sentence: "ビジネスバッグとしてもおすすめ",
 			url:      "http://www.uraharajuku.st/shopdetail/001005000005/019/000/order/",
 			// ClueWeb's invalid date is kept as written; crawl from warcinfo.
 			meta: map[string]string{"charset": "euc-jp", "date": "2008-10-294T05:21:46-0700", "crawl": "clueweb09-ja"},
@@ -443,26 +445,6 @@ func TestWarcDate(t *testing.T) {
 	} {
 		if got := warcDate(in); got != want {
 			t.Errorf("warcDate(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestRenderText(t *testing.T) {
-	tests := []struct{ html, want string }{
-		{`<p>One <b>two</b> three.</p><p>Four.</p>`, "One two three.\nFour."},
-		{`<ul><li>a</li><li>b<br>c</li></ul>`, "a\nb\nc"},
-		{`<pre>x  =  1
-y = 2</pre>`, "x  =  1\ny = 2"},
-		{`<table><tr><td>a</td><td>b</td></tr></table>`, "a | b"},
-		{`<div>x<script>evil()</script><style>p{}</style></div>`, "x"},
-	}
-	for _, tc := range tests {
-		n, err := parseFragment(tc.html)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := renderText(n); got != tc.want {
-			t.Errorf("renderText(%q) = %q, want %q", tc.html, got, tc.want)
 		}
 	}
 }
