@@ -8,13 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/sourcegraph/conc/pool"
+	executors "github.com/curate-dev/curate/pipeline/executor"
 )
 
 // Task is one unit of scheduling, retry and resumption within a phase.
@@ -111,7 +110,8 @@ func (b *byteMeter) poll(report func(int64)) {
 	}
 }
 
-// executor runs the tasks of a phase on a bounded pool.
+// executor keeps the books of a phase's tasks (plan, markers, progress)
+// and hands the pending ones to sched, which decides where they run.
 type executor struct {
 	out      string
 	workers  int
@@ -119,6 +119,10 @@ type executor struct {
 	log      *slog.Logger
 	progress Progress
 	memory   *memBudget // nil: unbounded
+	// sched decides where the pending tasks run.
+	sched executors.Executor
+	// seq numbers the phases in run order, for their plan files.
+	seq int
 }
 
 func (e *executor) markerPath(phase, id string) string {
@@ -148,22 +152,22 @@ func (e *executor) done(t *Task) *Marker {
 	return &m
 }
 
-// runPhase runs every task not already done and returns all markers in
-// task order. The first failing task cancels the others: its error is the
-// one reported, not a pile of "context canceled".
+// runPhase hands the tasks not already done to the run's executor and,
+// once they are complete, returns all markers in task order. An executor
+// that hands the phase elsewhere returns an *executors.Deferred, which
+// stops the run here.
 func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (markers []*Marker, skipped int, ranBytes *atomic.Int64, err error) {
 	ranBytes = new(atomic.Int64)
 	var total int64
 	for _, t := range tasks {
 		total += t.Size
 	}
+	if err := e.ensurePlan(phase, tasks); err != nil {
+		return nil, 0, nil, err
+	}
 	e.progress.PhaseStart(phase, len(tasks), total)
 	defer e.progress.PhaseEnd(phase)
 	markers = make([]*Marker, len(tasks))
-	workers := e.workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
 	report := func(n int64) { e.progress.Advance(phase, n) }
 	meter := &byteMeter{running: map[*Task]int64{}}
 	stopPoll := make(chan struct{})
@@ -180,7 +184,7 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 			}
 		}
 	}()
-	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(workers)
+	ph := executors.Phase{Name: phase, Tasks: len(tasks)}
 	for i, t := range tasks {
 		if m := e.done(t); m != nil {
 			markers[i] = m
@@ -189,30 +193,38 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 			e.progress.TaskDone(phase, t, m, true)
 			continue
 		}
-		ranBytes.Add(t.Size)
-		p.Go(func(ctx context.Context) error {
-			if err := e.memory.acquire(ctx, t.Memory); err != nil {
-				return err
-			}
-			defer e.memory.release(t.Memory)
-			start := time.Now()
-			meter.start(t)
-			m, err := t.Run(ctx)
-			meter.finish(t, report)
-			if err != nil {
-				return fmt.Errorf("%s task %s: %w", phase, t.ID, err)
-			}
-			m.Phase, m.Task, m.Key = phase, t.ID, t.Key
-			m.Seconds = time.Since(start).Seconds()
-			if _, err := writeJSONAtomic(e.markerPath(phase, t.ID), m); err != nil {
-				return fmt.Errorf("%s task %s: marker: %w", phase, t.ID, err)
-			}
-			markers[i] = m
-			e.progress.TaskDone(phase, t, m, false)
-			return nil
-		})
+		ph.Pending = append(ph.Pending, i)
 	}
-	if err := p.Wait(); err != nil {
+	run := func(ctx context.Context, i int) error {
+		t := tasks[i]
+		ranBytes.Add(t.Size)
+		if err := e.memory.acquire(ctx, t.Memory); err != nil {
+			return err
+		}
+		defer e.memory.release(t.Memory)
+		e.taskState(phase, i, t.ID, nil)
+		start := time.Now()
+		meter.start(t)
+		m, err := t.Run(ctx)
+		meter.finish(t, report)
+		if err != nil {
+			err = fmt.Errorf("%s task %s: %w", phase, t.ID, err)
+			e.taskState(phase, i, t.ID, err)
+			return err
+		}
+		m.Phase, m.Task, m.Key = phase, t.ID, t.Key
+		m.Seconds = time.Since(start).Seconds()
+		if _, err := writeJSONAtomic(e.markerPath(phase, t.ID), m); err != nil {
+			err = fmt.Errorf("%s task %s: marker: %w", phase, t.ID, err)
+			e.taskState(phase, i, t.ID, err)
+			return err
+		}
+		os.Remove(e.statePath(phase, i))
+		markers[i] = m
+		e.progress.TaskDone(phase, t, m, false)
+		return nil
+	}
+	if err := e.sched.Run(ctx, ph, run); err != nil {
 		return nil, 0, nil, err
 	}
 	if skipped > 0 {
@@ -225,6 +237,11 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 // marker lists and markers of tasks no longer planned: after a config
 // change shrinks the plan, old parts must not linger beside new ones.
 func (e *executor) removeStale(phase string, dirs []string, tasks []*Task, markers []*Marker) error {
+	if executors.IsShared(e.sched) {
+		// Other tasks are writing beside this process; the finalize step
+		// cleans up once every phase is complete.
+		return nil
+	}
 	keep := map[string]bool{}
 	for _, m := range markers {
 		for _, o := range m.Outputs {

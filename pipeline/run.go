@@ -10,9 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
+	executors "github.com/curate-dev/curate/pipeline/executor"
 	"github.com/curate-dev/curate/report"
 	"github.com/curate-dev/curate/stages/bpe"
 )
@@ -30,6 +33,11 @@ type RunOptions struct {
 	Force    bool
 	Log      *slog.Logger
 	Progress Progress
+	// Executor decides where tasks run; nil is a local pool of Workers.
+	// executor.Single runs one task (curate task); a scheduler's executor
+	// submits the first phase with pending tasks and the run stops there,
+	// with Result.Deferred set.
+	Executor executors.Executor
 }
 
 // Result is what a run produced.
@@ -41,6 +49,10 @@ type Result struct {
 	// TasksRun and TasksSkipped count this invocation's work.
 	TasksRun, TasksSkipped int
 	Duration               time.Duration
+	// Deferred is set when the run stopped at a phase handed elsewhere
+	// (submitted to a scheduler, or one task run by curate task); then no
+	// run-level file was written.
+	Deferred *executors.Deferred
 }
 
 // Manifest describes a run's output; it is deterministic for a given config
@@ -137,9 +149,26 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if memoryMB <= 0 {
 		memoryMB = defaultMemoryMB()
 	}
+	sched := opts.Executor
+	if s, ok := sched.(executors.Single); ok && s.Phase != executors.Finalize && !slices.Contains(PhaseNames(cfg), s.Phase) {
+		return nil, fmt.Errorf("this config has no phase %q; it has %s and %s", s.Phase, strings.Join(PhaseNames(cfg), ", "), executors.Finalize)
+	}
+	if sched == nil {
+		sched = executors.Local{Workers: workers}
+	}
 	r := &runner{cfg: cfg, out: out, workers: workers, log: log,
 		ex: &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress,
-			memory: newMemBudget(int64(memoryMB) << 20)}}
+			memory: newMemBudget(int64(memoryMB) << 20), sched: sched}}
+	res, err := r.run(ctx, start)
+	if d, ok := executors.AsDeferred(err); ok {
+		return &Result{Output: out, Deferred: d, Duration: time.Since(start)}, nil
+	}
+	return res, err
+}
+
+// run is Run past its defaults: every phase in order, then the run files.
+func (r *runner) run(ctx context.Context, start time.Time) (*Result, error) {
+	cfg, out, log, workers := r.cfg, r.out, r.log, r.workers
 	g := &ingest{cfg: cfg, out: out, workers: workers, log: log}
 
 	var phases []*phaseRun
@@ -197,6 +226,9 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 		return nil, err
 	}
 
+	if s, ok := r.ex.sched.(executors.Single); ok && s.Phase != executors.Finalize {
+		return nil, fmt.Errorf("this config has no phase %q", s.Phase)
+	}
 	res := &Result{Output: out, Stats: &Stats{}}
 	for _, e := range skippedInputs {
 		res.Stats.add(e.Source, &SourceStats{InputErrors: 1})

@@ -2,6 +2,7 @@
 //
 //	curate run CONFIG [--output DIR] [--workers N] [--force]
 //	curate validate CONFIG
+//	curate task --phase P [--index I] CONFIG
 //	curate inspect DIR
 //	curate feed inspect|verify DIR
 //	curate version
@@ -40,6 +41,7 @@ const usage = `curate turns raw public dumps into a pretraining corpus.
 Usage:
   curate run CONFIG [--output DIR] [--workers N] [--force]   run every phase
   curate validate CONFIG                                     check config and inputs, print the plan
+  curate task --phase P [--index I] CONFIG                   run one task of one phase (Slurm, Kubernetes)
   curate inspect DIR                                         rows, bytes, sources, languages of an output
   curate report DIR                                          rewrite report.json/.md/.html of an output
   curate feed inspect|verify DIR                             training shards: mixture, first sequences; checksums
@@ -59,6 +61,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "task":
+		return cmdTask(args[1:], stdout, stderr)
 	case "inspect":
 		return cmdInspect(args[1:], stdout, stderr)
 	case "report":

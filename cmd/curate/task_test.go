@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/curate-dev/curate/pipeline"
+)
+
+// runCLI runs curate in-process and returns its exit code and output.
+func runCLI(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(args, nil, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// outputFiles reads every file of an output except the per-process
+// bookkeeping (.curate/) and the per-run facts (timings in run.json and
+// the report).
+func outputFiles(t *testing.T, out string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, path)
+		if strings.HasPrefix(rel, ".curate") || rel == "run.json" || strings.HasPrefix(rel, "report.") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		files[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func sameFiles(t *testing.T, what string, got, want map[string][]byte) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d files, the local run %d", what, len(got), len(want))
+	}
+	for name, b := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("%s: %s missing", what, name)
+		} else if !bytes.Equal(g, b) {
+			t.Errorf("%s: %s differs from the local run's", what, name)
+		}
+	}
+}
+
+// taskTestConfig has every phase of configs/mix.yaml over part of its
+// sample, without language tagging, whose model load would dominate a
+// test that starts a process per task.
+const taskTestConfig = `
+sources:
+  - name: books
+    inputs: [testdata/sample/books/*.txt]
+    max_epochs: 4
+    books: {}
+  - name: notes
+    inputs: [testdata/sample/jsonl/*.jsonl]
+    weight: 0.5
+    max_epochs: 10
+    jsonl: {}
+  - name: wikipedia
+    inputs: [testdata/sample/wikipedia/*-multistream.xml.bz2]
+    max_epochs: 4
+    wikipedia: {}
+dedup:
+  ranges: 2
+tokenizer:
+  train: {vocab_size: 300}
+feed:
+  seq_len: 63
+  total_tokens: 20000
+  shard_tokens: 4000
+  val_fraction: 0.05
+  formats: [parquet, llmc, megatron, nanotron]
+`
+
+// Every task of every phase run one at a time, as the pods of Kubernetes
+// Indexed Jobs run them (index from JOB_COMPLETION_INDEX, in reverse
+// order to show the order does not matter), then finalize, gives the bytes
+// of a local --workers 1 run.
+func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
+	chdirRepoRoot(t)
+	cfgPath := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(cfgPath, []byte(taskTestConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pipeline.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := filepath.Join(t.TempDir(), "local")
+	if code, _, stderr := runCLI("run", cfgPath, "--output", local, "--workers", "1"); code != exitOK {
+		t.Fatalf("local run: %s", stderr)
+	}
+	want := outputFiles(t, local)
+	feeds := 0
+	for name := range want {
+		if strings.HasPrefix(name, "feed/") {
+			feeds++
+		}
+	}
+	if feeds < 8 {
+		t.Fatalf("the local run wrote only %d feed files", feeds)
+	}
+
+	out := filepath.Join(t.TempDir(), "tasks")
+	phases := pipeline.PhaseNames(cfg)
+	// A phase cannot start before the one it reads.
+	if code, _, stderr := runCLI("task", "--phase", phases[1], "--index", "0", "--output", out, cfgPath); code != exitFailed || !strings.Contains(stderr, "phase ingest is not complete") {
+		t.Fatalf("task of %s before ingest: exit %d, %s", phases[1], code, stderr)
+	}
+	if code, _, stderr := runCLI("task", "--phase", "nosuch", "--index", "0", "--output", out, cfgPath); code != exitFailed || !strings.Contains(stderr, `no phase "nosuch"`) {
+		t.Fatalf("unknown phase: exit %d, %s", code, stderr)
+	}
+	ran := 0
+	for _, phase := range phases {
+		code, stdout, stderr := runCLI("task", "--phase", phase, "--plan", "--output", out, cfgPath)
+		if code != exitOK {
+			t.Fatalf("plan %s: %s", phase, stderr)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(stdout))
+		if err != nil {
+			t.Fatalf("plan %s printed %q", phase, stdout)
+		}
+		plan, err := pipeline.ReadPlan(out, phase)
+		if err != nil || len(plan.Tasks) != n {
+			t.Fatalf("plan file of %s: %v, %d tasks, printed %d", phase, err, len(plan.Tasks), n)
+		}
+		for i := n - 1; i >= 0; i-- {
+			t.Setenv("JOB_COMPLETION_INDEX", strconv.Itoa(i))
+			code, stdout, stderr := runCLI("task", "--phase", phase, "--output", out, cfgPath)
+			if code != exitOK || !strings.Contains(stdout, "done") {
+				t.Fatalf("%s task %d: exit %d, %s%s", phase, i, code, stdout, stderr)
+			}
+			ran++
+		}
+		// Run again, a task finds itself complete.
+		t.Setenv("JOB_COMPLETION_INDEX", "0")
+		if n > 0 {
+			if code, stdout, _ := runCLI("task", "--phase", phase, "--output", out, cfgPath); code != exitOK || !strings.Contains(stdout, "already complete") {
+				t.Fatalf("%s task 0 rerun: exit %d, %s", phase, code, stdout)
+			}
+		}
+	}
+	if ran < len(phases)+3 {
+		t.Fatalf("only %d tasks over %d phases", ran, len(phases))
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err == nil {
+		t.Fatal("manifest written before finalize")
+	}
+	if code, _, stderr := runCLI("task", "--phase", "finalize", "--output", out, cfgPath); code != exitOK {
+		t.Fatalf("finalize: %s", stderr)
+	}
+	sameFiles(t, "per-index tasks", outputFiles(t, out), want)
+}
+
+// chdirRepoRoot moves to the repository root, where configs/mix.yaml's
+// relative sample paths resolve (TestCLI may already have moved there).
+func chdirRepoRoot(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("configs/mix.yaml"); err == nil {
+		return
+	}
+	t.Chdir("../..")
+}
