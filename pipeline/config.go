@@ -20,6 +20,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	executors "github.com/curate-dev/curate/pipeline/executor"
 	"github.com/curate-dev/curate/sources/books"
 	"github.com/curate-dev/curate/sources/commoncrawl"
 	"github.com/curate-dev/curate/sources/github"
@@ -67,6 +68,10 @@ type Config struct {
 	// documents across all sources (and against earlier runs) before the
 	// tokenizer; see DedupConfig.
 	Dedup *DedupConfig `yaml:"dedup"`
+	// Slurm sets the #SBATCH lines of `curate run --executor slurm`.
+	Slurm *executors.SlurmOptions `yaml:"slurm" json:"-"`
+	// Kubernetes sets the image, volume and resources of `curate k8s`.
+	Kubernetes *executors.KubernetesOptions `yaml:"kubernetes" json:"-"`
 
 	// path is the file the config came from, for error positions.
 	path string

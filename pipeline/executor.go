@@ -119,7 +119,7 @@ type executor struct {
 	log      *slog.Logger
 	progress Progress
 	memory   *memBudget // nil: unbounded
-	// sched decides where the pending tasks run.
+	// sched decides where the pending tasks run; nil is a local pool.
 	sched executors.Executor
 	// seq numbers the phases in run order, for their plan files.
 	seq int
@@ -224,7 +224,11 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 		e.progress.TaskDone(phase, t, m, false)
 		return nil
 	}
-	if err := e.sched.Run(ctx, ph, run); err != nil {
+	sched := e.sched
+	if sched == nil {
+		sched = executors.Local{Workers: e.workers}
+	}
+	if err := sched.Run(ctx, ph, run); err != nil {
 		return nil, 0, nil, err
 	}
 	if skipped > 0 {

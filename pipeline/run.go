@@ -87,7 +87,7 @@ type ManifestTask struct {
 
 // ConfigHash hashes the config's meaning (not its comments or layout), less
 // the settings that cannot change the output (output directory, workers,
-// memory budget).
+// memory budget; where tasks run is not marshalled).
 func (c *Config) ConfigHash() string {
 	cc := *c
 	cc.Output, cc.Workers, cc.MemoryMB = "", 0, 0

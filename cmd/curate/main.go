@@ -41,7 +41,9 @@ const usage = `curate turns raw public dumps into a pretraining corpus.
 Usage:
   curate run CONFIG [--output DIR] [--workers N] [--force]   run every phase
   curate validate CONFIG                                     check config and inputs, print the plan
+  curate run --executor slurm CONFIG                         submit the phases to Slurm as chained job arrays
   curate task --phase P [--index I] CONFIG                   run one task of one phase (Slurm, Kubernetes)
+  curate status DIR                                          per phase: tasks done, running, failed (with logs)
   curate inspect DIR                                         rows, bytes, sources, languages of an output
   curate report DIR                                          rewrite report.json/.md/.html of an output
   curate feed inspect|verify DIR                             training shards: mixture, first sequences; checksums
@@ -63,6 +65,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "task":
 		return cmdTask(args[1:], stdout, stderr)
+	case "status":
+		return cmdStatus(args[1:], stdout, stderr)
 	case "inspect":
 		return cmdInspect(args[1:], stdout, stderr)
 	case "report":
@@ -109,6 +113,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	output := fs.String("output", "", "output directory (overrides the config's output)")
 	workers := fs.Int("workers", 0, "tasks run at once (default: the config's, else all cores)")
 	force := fs.Bool("force", false, "rerun every task, even finished ones")
+	executor := fs.String("executor", "local", "where tasks run: local, or slurm (chained job arrays)")
+	after := fs.String("after", "", "(slurm) the phase the previous step submitted")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return exitUsage
@@ -131,9 +137,25 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	prog := newProgress(stderr, onTerminal, logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := pipeline.Run(ctx, cfg, pipeline.RunOptions{
-		Output: *output, Workers: *workers, Force: *force, Log: logger, Progress: prog,
-	})
+	opts := pipeline.RunOptions{Output: *output, Workers: *workers, Force: *force, Log: logger, Progress: prog}
+	switch *executor {
+	case "local":
+	case "slurm":
+		if *force {
+			fmt.Fprintln(stderr, "curate run: --force is for local runs; remove the markers to rerun on Slurm")
+			return exitUsage
+		}
+		s, out, err := slurmExecutor(cfg, *output, *after)
+		if err != nil {
+			fmt.Fprintf(stderr, "curate run: %v\n", err)
+			return exitFailed
+		}
+		opts.Executor, opts.Output = s, out
+	default:
+		fmt.Fprintf(stderr, "curate run: --executor %q: want local or slurm\n", *executor)
+		return exitUsage
+	}
+	res, err := pipeline.Run(ctx, cfg, opts)
 	prog.Wait()
 	if err != nil {
 		var ce pipeline.ConfigErrors
@@ -144,6 +166,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "curate run: %v\n", err)
 		return exitFailed
+	}
+	if res.Deferred != nil {
+		printDeferred(stdout, res.Deferred)
+		return exitOK
 	}
 	printSummary(stdout, res)
 	return exitOK
