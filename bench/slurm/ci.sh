@@ -63,8 +63,8 @@ out=$work/cancel
 # finished some tasks and be running others; cancel one that is running.
 victim=
 for _ in $(seq 300); do
-  done_n=$(find "$out/.curate/markers/dedup-buckets" -name '*.json' 2>/dev/null | wc -l)
-  running=$(squeue -h -t R -n curate-dedup-buckets -o %i | head -1)
+  done_n=$( (find "$out/.curate/markers/dedup-buckets" -name '*.json' 2>/dev/null || true) | wc -l)
+  running=$( (squeue -h -t R -n curate-dedup-buckets -o %i || true) | head -1)
   if [ "$done_n" -ge 2 ] && [ -n "$running" ]; then victim=$running; break; fi
   sleep 0.5
 done

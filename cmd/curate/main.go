@@ -44,6 +44,7 @@ Usage:
   curate run --executor slurm CONFIG                         submit the phases to Slurm as chained job arrays
   curate task --phase P [--index I] CONFIG                   run one task of one phase (Slurm, Kubernetes)
   curate status DIR                                          per phase: tasks done, running, failed (with logs)
+  curate k8s CONFIG                                          Kubernetes Indexed Job of the next phase, and apply.sh
   curate inspect DIR                                         rows, bytes, sources, languages of an output
   curate report DIR                                          rewrite report.json/.md/.html of an output
   curate feed inspect|verify DIR                             training shards: mixture, first sequences; checksums
@@ -67,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdTask(args[1:], stdout, stderr)
 	case "status":
 		return cmdStatus(args[1:], stdout, stderr)
+	case "k8s":
+		return cmdK8s(args[1:], stdout, stderr)
 	case "inspect":
 		return cmdInspect(args[1:], stdout, stderr)
 	case "report":

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -130,4 +132,72 @@ func lastJobs(path string) ([]string, error) {
 		}
 	}
 	return jobs, sc.Err()
+}
+
+// cmdK8s writes the Indexed Job of the first phase with pending tasks and
+// prints its path (nothing once every phase is complete and the run files
+// are written), with apply.sh beside it, which loops on this command.
+func cmdK8s(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("k8s", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	output := fs.String("output", "", "output directory (overrides the config's output)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "usage: curate k8s CONFIG [--output DIR]")
+		return exitUsage
+	}
+	cfg, err := pipeline.LoadConfig(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	out := cfg.Output
+	if *output != "" {
+		out = *output
+	}
+	if out, err = filepath.Abs(out); err != nil {
+		fmt.Fprintf(stderr, "curate k8s: %v\n", err)
+		return exitFailed
+	}
+	var opts executors.KubernetesOptions
+	if cfg.Kubernetes != nil {
+		opts = *cfg.Kubernetes
+	}
+	if opts.Image == "" {
+		fmt.Fprintln(stderr, "curate k8s: the config needs kubernetes.image (an image with curate and the config)")
+		return exitUsage
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "curate k8s: %v\n", err)
+		return exitFailed
+	}
+	podOut := opts.Output
+	if podOut == "" {
+		podOut = out
+	}
+	k := &executors.Kubernetes{
+		Options: opts,
+		Dir:     filepath.Join(out, ".curate", "k8s"),
+		Output:  podOut,
+		Config:  cfg.Path(),
+		Self:    []string{self, "k8s", "--output", out, cfg.Path()},
+	}
+	logger := newLogger(stderr, false)
+	res, err := pipeline.Run(context.Background(), cfg, pipeline.RunOptions{Output: out, Log: logger, Executor: k})
+	if err != nil {
+		fmt.Fprintf(stderr, "curate k8s: %v\n", err)
+		return exitFailed
+	}
+	if d := res.Deferred; d != nil {
+		fmt.Fprintln(stdout, d.Files[0])
+		fmt.Fprintf(stderr, "phase %s: %d tasks as Indexed Job %s; apply them all in order with %s\n",
+			d.Phase, d.Tasks, d.JobIDs[0], filepath.Join(out, ".curate", "k8s", "apply.sh"))
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "every phase complete; run files written in %s\n", out)
+	return exitOK
 }

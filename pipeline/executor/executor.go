@@ -58,6 +58,8 @@ type Deferred struct {
 	Tasks int
 	// Ran is set when this process ran a task (curate task).
 	Ran bool
+	// Files are what the executor wrote for the scheduler (manifests).
+	Files []string
 }
 
 func (d *Deferred) Error() string {
