@@ -138,6 +138,9 @@ func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 		if err != nil || len(plan.Tasks) != n {
 			t.Fatalf("plan file of %s: %v, %d tasks, printed %d", phase, err, len(plan.Tasks), n)
 		}
+		if phase == "dedup-buckets" {
+			checkFailedTaskStatus(t, out, cfgPath, n-1)
+		}
 		for i := n - 1; i >= 0; i-- {
 			t.Setenv("JOB_COMPLETION_INDEX", strconv.Itoa(i))
 			code, stdout, stderr := runCLI("task", "--phase", phase, "--output", out, cfgPath)
@@ -164,6 +167,15 @@ func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 		t.Fatalf("finalize: %s", stderr)
 	}
 	sameFiles(t, "per-index tasks", outputFiles(t, out), want)
+	code, stdout, _ := runCLI("status", out)
+	if code != exitOK || !strings.Contains(stdout, "finalized: ") || strings.Contains(stdout, "failed:") {
+		t.Fatalf("status of the finished run:\n%s", stdout)
+	}
+	for _, phase := range phases {
+		if !strings.Contains(stdout, phase+" ") {
+			t.Errorf("status lacks phase %s:\n%s", phase, stdout)
+		}
+	}
 }
 
 // chdirRepoRoot moves to the repository root, where configs/mix.yaml's
@@ -174,4 +186,35 @@ func chdirRepoRoot(t *testing.T) {
 		return
 	}
 	t.Chdir("../..")
+}
+
+// checkFailedTaskStatus fails a dedup-buckets task by putting a file where
+// its output directory goes: it exits non-zero, and curate status lists it
+// as failed with its log file; with the file gone it runs.
+func checkFailedTaskStatus(t *testing.T, out, cfgPath string, index int) {
+	t.Helper()
+	plan, err := pipeline.ReadPlan(out, "dedup-buckets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocker := filepath.Dir(filepath.Join(out, pipeline.DedupPairsDir, plan.Tasks[index].ID))
+	if err := os.MkdirAll(filepath.Dir(blocker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CURATE_TASK_LOG", "/logs/dedup-buckets-7_3.log")
+	code, _, stderr := runCLI("task", "--phase", "dedup-buckets", "--index", strconv.Itoa(index), "--output", out, cfgPath)
+	if code != exitFailed {
+		t.Fatalf("task without its output directory: exit %d, %s", code, stderr)
+	}
+	code, stdout, _ := runCLI("status", out)
+	if code != exitOK || !strings.Contains(stdout, "failed: dedup-buckets task "+strconv.Itoa(index)) ||
+		!strings.Contains(stdout, "log: /logs/dedup-buckets-7_3.log") || !strings.Contains(stdout, "not finalized") {
+		t.Fatalf("status after a failure:\n%s", stdout)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
 }
