@@ -84,8 +84,9 @@ func Sample(n int, group func(i int) string, text func(i int) string, o SampleOp
 	}
 	// Feature coverage: the smallest items per feature.
 	byFeature := map[string][]int{}
+	sc := newScanner()
 	for i := range n {
-		for _, f := range Features(text(i)) {
+		for _, f := range sc.features(text(i)) {
 			byFeature[f] = append(byFeature[f], i)
 		}
 	}
@@ -122,14 +123,15 @@ func Sample(n int, group func(i int) string, text func(i int) string, o SampleOp
 // stops covering a case of the full sweep fails.
 func Missing(full, sample []string) []string {
 	have := map[string]bool{}
+	sc := newScanner()
 	for _, s := range sample {
-		for _, f := range Features(s) {
+		for _, f := range sc.features(s) {
 			have[f] = true
 		}
 	}
 	var out []string
 	for _, s := range full {
-		for _, f := range Features(s) {
+		for _, f := range sc.features(s) {
 			if !have[f] {
 				have[f] = true
 				out = append(out, f)
@@ -153,6 +155,40 @@ const wsRun = 16
 // order mark ("bom"), U+FFFD from invalid bytes ("fffd"), non-ASCII
 // digits ("digit:other") and invalid UTF-8 ("invalid-utf8").
 func Features(s string) []string {
+	return newScanner().features(s)
+}
+
+// scanner caches the feature of each non-ASCII rune it has met, so scanning
+// a corpus costs a map look-up per rune instead of a search of the Unicode
+// tables.
+type scanner struct {
+	runes map[rune]string // "" for a rune with no feature of its own
+}
+
+func newScanner() *scanner { return &scanner{runes: map[rune]string{}} }
+
+// runeFeature is the feature a non-ASCII, non-space rune contributes.
+func runeFeature(r rune) string {
+	switch {
+	case r == 0xFEFF:
+		return "bom"
+	case r == 0xFFFD:
+		return "fffd"
+	case r == 0x200D:
+		return "zwj"
+	case unicode.Is(unicode.Mark, r):
+		return "mark"
+	case isEmoji(r):
+		return "emoji"
+	case unicode.IsDigit(r):
+		return "digit:other"
+	case unicode.IsLetter(r):
+		return "script:" + script(r)
+	}
+	return ""
+}
+
+func (sc *scanner) features(s string) []string {
 	set := map[string]bool{}
 	run := 0
 	for i := 0; i < len(s); {
@@ -198,21 +234,13 @@ func Features(s string) []string {
 			continue
 		}
 		run = 0
-		switch {
-		case r == 0xFEFF:
-			set["bom"] = true
-		case r == 0xFFFD:
-			set["fffd"] = true
-		case r == 0x200D:
-			set["zwj"] = true
-		case unicode.Is(unicode.Mark, r):
-			set["mark"] = true
-		case isEmoji(r):
-			set["emoji"] = true
-		case unicode.IsDigit(r):
-			set["digit:other"] = true
-		case unicode.IsLetter(r):
-			set["script:"+script(r)] = true
+		f, ok := sc.runes[r]
+		if !ok {
+			f = runeFeature(r)
+			sc.runes[r] = f
+		}
+		if f != "" {
+			set[f] = true
 		}
 		if r > 0xFFFF {
 			set["astral"] = true

@@ -79,13 +79,13 @@ func trainedBooks(tb testing.TB) map[Pattern]*Tokenizer {
 // constructor. Both must give our ids on corpus text.
 func TestExportLoadedByReferences(t *testing.T) {
 	nodeDir(t)
-	// A sample of every source: the JS tokenizer runs at about 0.3 MB/s.
-	// loadCorpus already keeps one document in 20 under -short.
-	every := 12
-	if testing.Short() {
-		every = 2
+	// The bounded sample by default; with -corpus.full one document in 12
+	// of every source (the JS tokenizer runs at about 0.3 MB/s, so the
+	// whole corpus would take minutes per pattern).
+	docs := differentialDocs(t)
+	if corpustest.Full() {
+		docs = sampleDocs(loadCorpus(t), 12)
 	}
-	docs := sampleDocs(loadCorpus(t), every)
 	// JavaScript's \s also matches U+FEFF (the byte order mark of many
 	// books), Rust's and Go's do not; @huggingface/tokenizers runs the split
 	// regex as a JavaScript RegExp, so text with U+FEFF splits differently
