@@ -43,6 +43,9 @@ type SampleOptions struct {
 	// found in the input (the smallest items that have it), on top of the
 	// spread, so rare hard cases are always in.
 	PerFeature int
+	// Keys, if set, names more features of item i that the caller knows
+	// (its language, a label, its file), covered like those of Features.
+	Keys func(i int) []string
 }
 
 // Sample picks a deterministic, bounded subset of n items and returns their
@@ -88,6 +91,11 @@ func Sample(n int, group func(i int) string, text func(i int) string, o SampleOp
 	for i := range n {
 		for _, f := range sc.features(text(i)) {
 			byFeature[f] = append(byFeature[f], i)
+		}
+		if o.Keys != nil {
+			for _, k := range o.Keys(i) {
+				byFeature["key:"+k] = append(byFeature["key:"+k], i)
+			}
 		}
 	}
 	for _, f := range slices.Sorted(maps.Keys(byFeature)) {
