@@ -56,6 +56,15 @@ type SampleOptions struct {
 // smallest items that have it. So the sample covers every script, encoding
 // oddity and hard case of the input (see Missing), whatever its size.
 func Sample(n int, group func(i int) string, text func(i int) string, o SampleOptions) []int {
+	idx, _ := SampleFound(n, group, text, o)
+	return idx
+}
+
+// SampleFound is Sample that also returns the features (Features, and Keys
+// as "key:..." ) found in the whole input, from the same scan, so a test
+// can check the sample against them with Uncovered without scanning the
+// input again.
+func SampleFound(n int, group func(i int) string, text func(i int) string, o SampleOptions) (idx []int, found []string) {
 	if o.PerFeature <= 0 {
 		o.PerFeature = 1
 	}
@@ -121,6 +130,25 @@ func Sample(n int, group func(i int) string, text func(i int) string, o SampleOp
 	for i, p := range picked {
 		if p {
 			out = append(out, i)
+		}
+	}
+	return out, slices.Sorted(maps.Keys(byFeature))
+}
+
+// Uncovered returns the features of found (as SampleFound returns them,
+// without the "key:" ones) that none of the sample's texts has, sorted.
+func Uncovered(found, sample []string) []string {
+	have := map[string]bool{}
+	sc := newScanner()
+	for _, s := range sample {
+		for _, f := range sc.features(s) {
+			have[f] = true
+		}
+	}
+	var out []string
+	for _, f := range found {
+		if !strings.HasPrefix(f, "key:") && !have[f] {
+			out = append(out, f)
 		}
 	}
 	return out

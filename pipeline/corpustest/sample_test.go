@@ -83,6 +83,16 @@ func TestSampleBoundedSpreadAndCovering(t *testing.T) {
 	if m := Missing(items, sample); len(m) != 0 {
 		t.Errorf("sample misses features %q", m)
 	}
+	idx, found := SampleFound(len(items), group, text, o)
+	if !slices.Equal(idx, got) || !slices.Contains(found, "emoji") || !slices.Contains(found, "key:x") == (o.Keys != nil) {
+		t.Errorf("SampleFound: %v, found %q", idx, found)
+	}
+	if u := Uncovered(found, sample); len(u) != 0 {
+		t.Errorf("Uncovered on the sample = %q", u)
+	}
+	if u := Uncovered(found, sample[:1]); !slices.Contains(u, "emoji") || !slices.Contains(u, "script:Cyrillic") || !slices.Contains(u, "crlf") {
+		t.Errorf("Uncovered on a one-item sample = %q", u)
+	}
 	if m := Missing(items, sample[:1]); !slices.Equal(m, []string{"crlf", "emoji", "script:Cyrillic"}) && len(m) < 3 {
 		t.Errorf("Missing on a one-item sample = %q", m)
 	}
