@@ -274,7 +274,11 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		workers = runtime.NumCPU()
 	}
 	s := stream.New().WithMaxGoroutines(workers)
+	// Callbacks run one at a time, in order, so writeErr needs no lock among
+	// them; the reading loop below runs beside them and looks only at
+	// writeFailed (it read writeErr unsynchronised: go test -race caught it).
 	var writeErr error
+	var writeFailed atomic.Bool
 	prefix := sc.Name + "/" + src.names[u.Input.Path] + "/"
 	ids := newIDSet()
 	submit := func(b *batch) {
@@ -285,6 +289,9 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 					return
 				}
 				writeErr = g.write(b, st, data, rejected)
+				if writeErr != nil {
+					writeFailed.Store(true)
+				}
 			}
 		})
 	}
@@ -297,7 +304,7 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		if offset != nil {
 			consumed.Store(offset.InputOffset())
 		}
-		if ctx.Err() != nil || writeErr != nil {
+		if ctx.Err() != nil || writeFailed.Load() {
 			break
 		}
 		d, err := r.Next()

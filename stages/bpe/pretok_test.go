@@ -9,9 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/dlclark/regexp2/v2"
-
-	"github.com/curate-dev/curate/pipeline/corpustest"
-	"github.com/curate-dev/curate/stages/bpe/internal/corpustext"
 )
 
 var allPatterns = []Pattern{PatternGPT2, PatternCL100K, PatternO200K, PatternLlama3}
@@ -127,14 +124,11 @@ func TestSplitDifferentialRandom(t *testing.T) {
 }
 
 // TestSplitDifferentialCorpus compares the scanners with the regexes on real
-// text: a window of every document of the corpus (the backtracking engine is
-// slow, so not all of it).
+// text: by default the bounded sample of differentialDocs (every file, every
+// script and hard case); with -corpus.full a window of every document of the
+// corpus (the backtracking engine is slow, so not all of it).
 func TestSplitDifferentialCorpus(t *testing.T) {
-	root := corpustest.Dir(t, ".")
-	docs, err := corpustext.All(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	docs := differentialDocs(t)
 	budget := 64 << 10
 	if testing.Short() {
 		budget = 4 << 10
