@@ -1,0 +1,73 @@
+package langid
+
+import "math/bits"
+
+// hashIndex is an open-addressing hash map from uint64 keys to nonzero
+// uint64 values, built once and then only read. Key and value sit side by
+// side in one slot, so a lookup in a table of millions of n-grams costs
+// about one cache miss (a Go map's control word and slot cost more), which is
+// most of the cost of scoring a short text. Slots are sized to the key count
+// (load factor 0.8) and addressed by multiply-shift, not by a power of two.
+type hashIndex struct {
+	slots []hashSlot
+}
+
+type hashSlot struct {
+	key, val uint64 // val 0: empty
+}
+
+// newHashIndexSorted builds a hashIndex of distinct keys with their values
+// (all 0 when vals is nil). A value may be 0 while the caller goes on
+// filling values in through slot, but every value must be nonzero before get
+// is used.
+func newHashIndexSorted(keys, vals []uint64) hashIndex {
+	h := hashIndex{slots: make([]hashSlot, len(keys)*5/4+1)}
+	used := make([]bool, len(h.slots))
+	for j, k := range keys {
+		i := h.home(k)
+		for used[i] {
+			if i++; i == len(h.slots) {
+				i = 0
+			}
+		}
+		used[i] = true
+		h.slots[i].key = k
+		if vals != nil {
+			h.slots[i].val = vals[j]
+		}
+	}
+	return h
+}
+
+// slot returns the slot of k, which must be present (for building).
+func (h *hashIndex) slot(k uint64) *hashSlot {
+	i := h.home(k)
+	for h.slots[i].key != k {
+		if i++; i == len(h.slots) {
+			i = 0
+		}
+	}
+	return &h.slots[i]
+}
+
+func (h *hashIndex) home(k uint64) int {
+	hi, _ := bits.Mul64(k*0x9e3779b97f4a7c15, uint64(len(h.slots)))
+	return int(hi)
+}
+
+// get returns the value of k, or 0 when k is absent.
+func (h *hashIndex) get(k uint64) uint64 {
+	if len(h.slots) == 0 {
+		return 0
+	}
+	i := h.home(k)
+	for {
+		s := &h.slots[i]
+		if s.key == k || s.val == 0 {
+			return s.val
+		}
+		if i++; i == len(h.slots) {
+			i = 0
+		}
+	}
+}
