@@ -11,15 +11,18 @@ import (
 // scratch is one goroutine's working memory for a document, pooled so the
 // hot path does not allocate.
 type scratch struct {
-	runes  []rune           // lower-cased letters of the window's words
-	words  [][2]int32       // [start, end) of each word in runes
-	keys   []uint64         // trigram keys of the window
-	set    keySet           // distinct trigrams of the window
-	cols   []int16          // dense columns of the candidates
-	colSum [numLang]float64 // summed log probabilities per dense column
-	groups []*shortModels   // script tables of the short window's candidates
-	row3   [][]float32      // short window: resolved trigram row by position
-	res4   []float32        // short window: resolved 4-gram rows by position
+	runes     []rune           // lower-cased letters of the window's words
+	words     [][2]int32       // [start, end) of each word in runes
+	keys      []uint64         // trigram keys of the window
+	set       keySet           // distinct trigrams of the window
+	cols      []int16          // dense columns of the candidates
+	colSum    [numLang]float64 // summed log probabilities per dense column
+	groups    []*shortModels   // script tables of the short window's candidates
+	row3      [][]float32      // short window: resolved trigram row by position
+	rowAt     [3][][]float32   // short window: resolved row by order and position
+	res4      []float32        // short window: resolved 4-gram rows by position
+	vals      []uint64         // short window: 4- and 5-gram index values by group, order, position
+	touched32 float32          // sum of prefetched values (kept so the loads stay)
 
 	agg    [numLang]float64 // letter-weighted votes over the document
 	scores [numLang]float64 // summed log probabilities of the window
@@ -536,28 +539,43 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 	// Orders 1-3: one dense row per distinct n-gram. The trigram row of
 	// every position is kept: it is the fallback of the 4- and 5-grams
 	// starting there.
-	s.row3 = s.row3[:0]
-	for range s.runes {
-		s.row3 = append(s.row3, nil)
+	// Rows are found for every position first, back to back, so that their
+	// cache misses overlap (see the 4- and 5-grams below).
+	nr := len(s.runes)
+	for o := range s.rowAt {
+		s.rowAt[o] = s.rowAt[o][:0]
+		for range nr {
+			s.rowAt[o] = append(s.rowAt[o], nil)
+		}
 	}
+	var touch float32
 	for n := 1; n <= 3; n++ {
-		clear(acc)
-		seen := s.newSet(len(s.runes))
+		at := s.rowAt[n-1]
 		for _, wd := range s.words {
 			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
 				k := key(s.runes[i : i+int32(n)])
-				dup := !seen.add(k)
-				if dup && n < 3 {
-					continue
-				}
 				row := d.row(n-1, k)
 				for m := n - 1; row == nil && m >= 1; m-- {
 					row = d.row(m-1, k>>(21*(n-m)))
 				}
-				if n == 3 {
-					s.row3[i] = row
+				if row != nil {
+					at[i] = row
+					touch += row[lo] + row[max(hi, lo+1)-1]
 				}
-				if dup || row == nil {
+			}
+		}
+	}
+	for n := 1; n <= 3; n++ {
+		clear(acc)
+		seen := s.newSet(nr)
+		at := s.rowAt[n-1]
+		for _, wd := range s.words {
+			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
+				if !seen.add(key(s.runes[i : i+int32(n)])) {
+					continue
+				}
+				row := at[i]
+				if row == nil {
 					continue
 				}
 				addRow(row)
@@ -572,6 +590,7 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 		}
 		endOrder()
 	}
+	s.row3 = s.rowAt[2] // the fallback of the 4- and 5-grams starting there
 	// Orders 4 and 5. res4 holds, per position, the 4-gram's resolved row:
 	// the language's 4-gram probability where it has one, else the
 	// trigram row's value. A 4-gram adds res4; a 5-gram adds res4 of its
@@ -582,6 +601,36 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 		s.res4 = make([]float32, len(s.runes)*w)
 	}
 	res4 := s.res4[:len(s.runes)*w]
+	// The 4- and 5-gram lookups miss the cache nearly every time (the
+	// tables are hundreds of MB). Done back to back, independent of each
+	// other, the processor overlaps those misses; interleaved with the
+	// scoring below it could not.
+	if cap(s.vals) < 2*len(s.groups)*nr {
+		s.vals = make([]uint64, 2*len(s.groups)*nr)
+	}
+	vals := s.vals[:2*len(s.groups)*nr]
+	clear(vals) // positions too near a word's end have no n-gram
+	for g, sm := range s.groups {
+		for o := range 2 {
+			v := vals[(2*g+o)*nr : (2*g+o+1)*nr]
+			for _, wd := range s.words {
+				for i := wd[0]; i+int32(4+o) <= wd[1]; i++ {
+					v[i] = sm.tabs[o].index.get(key(s.runes[i : i+int32(4+o)]))
+				}
+			}
+		}
+	}
+	for g, sm := range s.groups {
+		for o := range 2 {
+			for _, v := range vals[(2*g+o)*nr : (2*g+o+1)*nr] {
+				if v != 0 {
+					ents := sm.tabs[o].ents
+					touch += ents[v>>8].logp + ents[v>>8+v&0xff-1].logp
+				}
+			}
+		}
+	}
+	s.touched32 = touch // keeps the loads
 	for n := 4; n <= maxOrder; n++ {
 		clear(acc)
 		seen := s.newSet(len(s.runes))
@@ -595,8 +644,8 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 					} else {
 						clear(r)
 					}
-					for _, sm := range s.groups {
-						for _, e := range sm.tabs[0].lookup(k) {
+					for g, sm := range s.groups {
+						for _, e := range sm.tabs[0].entriesOf(vals[2*g*nr+int(i)]) {
 							r[e.col] = e.logp
 						}
 					}
@@ -606,8 +655,8 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 				}
 				addRow(r)
 				if n == 5 {
-					for _, sm := range s.groups {
-						for _, e := range sm.tabs[1].lookup(k) {
+					for g, sm := range s.groups {
+						for _, e := range sm.tabs[1].entriesOf(vals[(2*g+1)*nr+int(i)]) {
 							if c := e.col; s.isCol[c] {
 								acc[c] += float64(e.logp) - float64(r[c])
 							}

@@ -48,7 +48,11 @@ type entry struct {
 
 // lookup returns the entries of key (nil when absent).
 func (t *table) lookup(key uint64) []entry {
-	v := t.index.get(key)
+	return t.entriesOf(t.index.get(key))
+}
+
+// entriesOf returns the entries an index value points at (nil for 0).
+func (t *table) entriesOf(v uint64) []entry {
 	if v == 0 {
 		return nil
 	}
