@@ -295,29 +295,25 @@ func loadTable(t *table, langs []lingua.Language, cols []uint8, order int) (int,
 		keys = append(keys, s.keys...)
 	}
 	slices.Sort(keys)
+	// A key's entries start where its run starts in the sorted keys.
 	nd := 0
 	for i, k := range keys {
-		if i == 0 || k != keys[nd-1] {
-			keys[nd] = k
+		if i == 0 || k != keys[i-1] {
 			nd++
 		}
 	}
-	t.index = newHashIndexSorted(keys[:nd], nil)
-	keys = nil
+	offs := make([]uint64, 0, nd)
+	j := 0
+	for i, k := range keys {
+		if i == 0 || k != keys[j-1] {
+			keys[j] = k
+			j++
+			offs = append(offs, uint64(i)<<8)
+		}
+	}
+	t.index = newHashIndexSorted(keys[:nd], offs)
+	keys, offs = nil, nil
 	runtime.GC()
-	// Count each key's entries in its slot, then turn the counts into
-	// offsets (slot order: the same on every run).
-	for _, s := range sets {
-		for _, k := range s.keys {
-			t.index.slot(k).val++
-		}
-	}
-	off := uint64(0)
-	for i := range t.index.slots {
-		if sl := &t.index.slots[i]; sl.val != 0 {
-			off, sl.val = off+sl.val, off<<8
-		}
-	}
 	t.ents = make([]entry, total)
 	for i := range langs {
 		sets[i].eachLogp(func(k uint64, logp float32) {

@@ -38,7 +38,7 @@ func main() {
 	report := flag.Bool("report", false, "print the markdown comparison of the TSV files given as arguments")
 	maxDocs := flag.Int("max-docs", 60, "Wikipedia articles per dump")
 	maxParas := flag.Int("max-paras", 300, "paragraphs per dump or book")
-	high := flag.Bool("high-accuracy", false, "fast engine: load 4- and 5-grams for texts under 120 letters (langid Options.HighAccuracy)")
+	high := flag.Bool("high-accuracy", false, "fast engine: load every script's 4- and 5-gram tables at start-up (langid Options.HighAccuracy); short texts use them either way")
 	repeat := flag.Int("repeat", 1, "passes over each group (timings are the total; a fast engine needs a few for steady figures)")
 	workers := flag.Int("workers", 1, "goroutines sharing one detector (1 = per-core figures)")
 	set := flag.String("set", "default", "labelled set: default (UDHR, Wikipedia, books: docs and paragraphs) or short (UDHR sentences and 100-character snippets, Wikipedia snippets, Debian gettext messages)")
