@@ -624,8 +624,9 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 		for o := range 2 {
 			for _, v := range vals[(2*g+o)*nr : (2*g+o+1)*nr] {
 				if v != 0 {
-					ents := sm.tabs[o].ents
-					touch += ents[v>>8].logp + ents[v>>8+v&0xff-1].logp
+					tab := &sm.tabs[o]
+					end := v>>8 + v&0xff - 1
+					touch += tab.logp[v>>8] + tab.logp[end] + float32(tab.cols[end])
 				}
 			}
 		}
@@ -645,8 +646,9 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 						clear(r)
 					}
 					for g, sm := range s.groups {
-						for _, e := range sm.tabs[0].entriesOf(vals[2*g*nr+int(i)]) {
-							r[e.col] = e.logp
+						lp, cs := sm.tabs[0].entriesOf(vals[2*g*nr+int(i)])
+						for j, c := range cs {
+							r[c] = lp[j]
 						}
 					}
 				}
@@ -656,9 +658,10 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 				addRow(r)
 				if n == 5 {
 					for g, sm := range s.groups {
-						for _, e := range sm.tabs[1].entriesOf(vals[(2*g+1)*nr+int(i)]) {
-							if c := e.col; s.isCol[c] {
-								acc[c] += float64(e.logp) - float64(r[c])
+						lp, cs := sm.tabs[1].entriesOf(vals[(2*g+1)*nr+int(i)])
+						for j, c := range cs {
+							if s.isCol[c] {
+								acc[c] += float64(lp[j]) - float64(r[c])
 							}
 						}
 					}

@@ -33,31 +33,22 @@ var linguaModels embed.FS
 // probability of every n-gram, merged so that one hash lookup per n-gram gives
 // all languages at once (lingua does one map lookup per language instead).
 // An n-gram is keyed by its runes packed 21 bits each, so no strings are built
-// while scoring. A key's entries are contiguous and interleaved (language
-// beside probability), so reading them costs one cache miss, not two.
+// while scoring. A key's entries are contiguous.
 type table struct {
-	index hashIndex // key -> offset<<8 | count into ents
-	ents  []entry
+	index hashIndex // key -> offset<<8 | count into logp and cols
+	logp  []float32 // natural log of lingua's probability, per entry
+	cols  []uint8   // the entry's language's dense column
 }
 
-// entry is one language's log probability of one n-gram.
-type entry struct {
-	logp float32 // natural log of lingua's probability
-	col  uint8   // the language's dense column
-}
-
-// lookup returns the entries of key (nil when absent).
-func (t *table) lookup(key uint64) []entry {
+// lookup returns the entries of key (empty when absent).
+func (t *table) lookup(key uint64) ([]float32, []uint8) {
 	return t.entriesOf(t.index.get(key))
 }
 
-// entriesOf returns the entries an index value points at (nil for 0).
-func (t *table) entriesOf(v uint64) []entry {
-	if v == 0 {
-		return nil
-	}
+// entriesOf returns the entries an index value points at (empty for 0).
+func (t *table) entriesOf(v uint64) ([]float32, []uint8) {
 	off, n := v>>8, v&0xff
-	return t.ents[off : off+n]
+	return t.logp[off : off+n], t.cols[off : off+n]
 }
 
 // models holds the unigram, bigram and trigram tables: trigrams are what
@@ -314,12 +305,12 @@ func loadTable(t *table, langs []lingua.Language, cols []uint8, order int) (int,
 	t.index = newHashIndexSorted(keys[:nd], offs)
 	keys, offs = nil, nil
 	runtime.GC()
-	t.ents = make([]entry, total)
+	t.logp, t.cols = make([]float32, total), make([]uint8, total)
 	for i := range langs {
 		sets[i].eachLogp(func(k uint64, logp float32) {
 			slot := t.index.slot(k)
 			v := slot.val
-			t.ents[v>>8+v&0xff] = entry{logp: logp, col: cols[i]}
+			t.logp[v>>8+v&0xff], t.cols[v>>8+v&0xff] = logp, cols[i]
 			slot.val = v + 1 // the count in the low byte grows as entries land
 		})
 		sets[i] = ngramSet{} // let the decoded set go
@@ -417,8 +408,9 @@ func buildDense(m *models, langs []lingua.Language) *dense {
 					}
 				}
 			}
-			for _, e := range t.lookup(k) {
-				row[e.col] = e.logp
+			lp, cs := t.lookup(k)
+			for j, c := range cs {
+				row[c] = lp[j]
 			}
 		}
 	}
