@@ -615,7 +615,7 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 			v := vals[(2*g+o)*nr : (2*g+o+1)*nr]
 			for _, wd := range s.words {
 				for i := wd[0]; i+int32(4+o) <= wd[1]; i++ {
-					v[i] = sm.tabs[o].index.get(key(s.runes[i : i+int32(4+o)]))
+					v[i] = sm.index[o].get(key(s.runes[i : i+int32(4+o)]))
 				}
 			}
 		}

@@ -72,3 +72,71 @@ func (h *hashIndex) get(k uint64) uint64 {
 		}
 	}
 }
+
+// compactIndex is a hashIndex in half the memory, for the 4- and 5-gram
+// tables (millions of keys): a slot is one uint64 holding a 32-bit
+// fingerprint of the key and a 32-bit value. An absent key is taken for a
+// present one only when its fingerprint equals one in its probe run, about
+// once in a billion lookups, and always the same way (it is no source of
+// nondeterminism).
+type compactIndex struct {
+	slots []uint64 // fingerprint<<32 | value; 0: empty
+}
+
+// compactOf copies h into a compactIndex, or reports false when a value
+// does not fit in 32 bits.
+func compactOf(h *hashIndex) (compactIndex, bool) {
+	n := 0
+	for _, s := range h.slots {
+		if s.val > 0xffffffff {
+			return compactIndex{}, false
+		}
+		if s.val != 0 {
+			n++
+		}
+	}
+	c := compactIndex{slots: make([]uint64, n*5/4+1)}
+	for _, s := range h.slots {
+		if s.val == 0 {
+			continue
+		}
+		i := c.home(s.key)
+		for c.slots[i] != 0 {
+			if i++; i == len(c.slots) {
+				i = 0
+			}
+		}
+		c.slots[i] = uint64(fingerprint(s.key))<<32 | s.val
+	}
+	return c, true
+}
+
+func (c *compactIndex) home(k uint64) int {
+	hi, _ := bits.Mul64(k*0x9e3779b97f4a7c15, uint64(len(c.slots)))
+	return int(hi)
+}
+
+// fingerprint is 32 bits of k independent of the bits home uses.
+func fingerprint(k uint64) uint32 {
+	return uint32((k * 0xc2b2ae3d27d4eb4f) >> 32)
+}
+
+// get returns the value of k, or 0 when k is absent.
+func (c *compactIndex) get(k uint64) uint64 {
+	if len(c.slots) == 0 {
+		return 0
+	}
+	fp := fingerprint(k)
+	for i := c.home(k); ; {
+		s := c.slots[i]
+		if s == 0 {
+			return 0
+		}
+		if uint32(s>>32) == fp {
+			return s & 0xffffffff
+		}
+		if i++; i == len(c.slots) {
+			i = 0
+		}
+	}
+}

@@ -329,6 +329,9 @@ type shortModels struct {
 	cols  []uint8 // dense column of each language
 	once  sync.Once
 	tabs  [2]table // 4-grams, 5-grams
+	// index is each table's compact index: the tables' own exact ones are
+	// dropped once these are built.
+	index [2]compactIndex
 	count int
 	err   error
 }
@@ -338,8 +341,15 @@ func (sm *shortModels) get() (*[2]table, error) {
 	sm.once.Do(func() {
 		for i := range sm.tabs {
 			n, err := loadTable(&sm.tabs[i], sm.langs, sm.cols, 4+i)
+			if err == nil {
+				var ok bool
+				if sm.index[i], ok = compactOf(&sm.tabs[i].index); !ok {
+					err = fmt.Errorf("langid: %d-gram table too large for its compact index", 4+i)
+				}
+				sm.tabs[i].index = hashIndex{}
+			}
 			if err != nil {
-				sm.err, sm.tabs = err, [2]table{}
+				sm.err, sm.tabs, sm.index = err, [2]table{}, [2]compactIndex{}
 				return
 			}
 			sm.count += n

@@ -115,7 +115,7 @@ func TestLazyShortModelsConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sm := range lazy.short {
-		if sm != nil && len(sm.tabs[0].index.slots) != 0 {
+		if sm != nil && len(sm.index[0].slots) != 0 {
 			t.Fatal("4-gram tables loaded before any short text")
 		}
 	}
@@ -167,5 +167,22 @@ func TestHashIndex(t *testing.T) {
 	var empty hashIndex
 	if empty.get(7) != 0 {
 		t.Error("empty index found a key")
+	}
+	c, ok := compactOf(&h)
+	if !ok {
+		t.Fatal("compactOf refused 32-bit values")
+	}
+	for i, k := range keys {
+		if got := c.get(k); got != vals[i] {
+			t.Errorf("compact get(%d) = %d, want %d", k, got, vals[i])
+		}
+	}
+	for _, k := range []uint64{4, 5, 1<<40 + 1} {
+		if got := c.get(k); got != 0 {
+			t.Errorf("compact get(%d) = %d for an absent key", k, got)
+		}
+	}
+	if _, ok := compactOf(&hashIndex{slots: []hashSlot{{key: 1, val: 1 << 40}}}); ok {
+		t.Error("compactOf accepted a value past 32 bits")
 	}
 }
