@@ -238,16 +238,18 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		workers = runtime.NumCPU()
 	}
 	s := stream.New().WithMaxGoroutines(workers)
-	var writeErr error
+	// Callbacks run on the stream's goroutines while this loop reads, so
+	// the first write error is shared through firstError, not a plain var.
+	var writeErr firstError
 	prefix := sc.Name + "/" + sources.BaseName(u.Input.Path) + "/"
 	submit := func(b *batch) {
 		s.Go(func() stream.Callback {
 			g.process(src, b)
 			return func() {
-				if writeErr != nil {
+				if writeErr.get() != nil {
 					return
 				}
-				writeErr = g.write(b, st, data, rejected)
+				writeErr.set(g.write(b, st, data, rejected))
 			}
 		})
 	}
@@ -260,7 +262,7 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		if offset != nil {
 			consumed.Store(offset.InputOffset())
 		}
-		if ctx.Err() != nil || writeErr != nil {
+		if ctx.Err() != nil || writeErr.get() != nil {
 			break
 		}
 		d, err := r.Next()
@@ -311,8 +313,8 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		}
 		st.Counters[k] += v
 	}
-	if writeErr != nil {
-		return &fatalError{writeErr}
+	if err := writeErr.get(); err != nil {
+		return &fatalError{err}
 	}
 	return readErr
 }
