@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -72,13 +71,17 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 		for _, e := range skipped {
 			skippedInputs = append(skippedInputs, ErrorEntry{Source: sc.Name, Offset: -1, Error: e.Error(), Action: "input_skipped"})
 		}
+		inputs = g.dropOutputInputs(sc, inputs)
 		kind, err := sc.Build()
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
-		units, err := kind.Units(inputs)
+		units, bad, err := planUnits(kind, inputs, sc.OnError == "skip")
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+		}
+		for _, b := range bad {
+			skippedInputs = append(skippedInputs, ErrorEntry{Source: sc.Name, Input: b.input, Offset: -1, Error: b.err.Error(), Action: "input_skipped"})
 		}
 		stages, err := g.cfg.stagesFor(sc, tagger)
 		if err != nil {
@@ -91,6 +94,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 			if err != nil {
 				return nil, nil, nil, err
 			}
+			stamp := inputStamp(u.Input)
 			size := u.Input.Size
 			if u.End >= 0 {
 				size = u.End - u.Start
@@ -99,6 +103,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 				Phase:    "ingest",
 				ID:       fmt.Sprintf("%s/part-%05d", sc.Name, ui),
 				Key:      key,
+				Stamp:    stamp,
 				Size:     size,
 				Consumed: new(atomic.Int64),
 			}
@@ -109,16 +114,10 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 	return srcs, tasks, skippedInputs, nil
 }
 
-// taskKey hashes what a unit's output depends on. Inputs are identified by
-// size and modification time, as make and rsync do; content checksums go in
-// the manifest.
+// taskKey hashes what a unit's output depends on. Inputs are identified
+// here by their unit (path, size, byte range); their modification time goes
+// in the task's Stamp, and content checksums in the manifest.
 func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
-	var mtime int64
-	if !sources.IsURL(u.Input.Path) {
-		if st, err := os.Stat(u.Input.Path); err == nil {
-			mtime = st.ModTime().UnixNano()
-		}
-	}
 	shared := *sc
 	shared.Weight, shared.Epochs = 0, 0 // mixture settings do not change ingest output
 	b, err := json.Marshal(struct {
@@ -128,8 +127,7 @@ func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
 		KeepRejected bool
 		Parquet      ParquetOptions
 		Unit         sources.Unit
-		MTime        int64
-	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u, mtime})
+	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u})
 	if err != nil {
 		return "", err
 	}

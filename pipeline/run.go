@@ -54,9 +54,9 @@ type Manifest struct {
 	Outputs       []OutputFile    `json:"outputs"`
 }
 
-// ManifestConfig identifies the config a run used.
+// ManifestConfig identifies the config a run used by its meaning; where
+// the file was (run.json records that) is not part of the output's identity.
 type ManifestConfig struct {
-	Path   string `json:"path"`
 	SHA256 string `json:"sha256"`
 }
 
@@ -129,9 +129,11 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
+	lock, err := prepareOutput(cfg, out, opts.Output != "", log)
+	if err != nil {
+		return nil, err
 	}
+	defer lock.release()
 	r := &runner{cfg: cfg, out: out, workers: workers, log: log,
 		ex: &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress}}
 	g := &ingest{cfg: cfg, out: out, workers: workers, log: log}
@@ -232,7 +234,7 @@ func phaseOf(name string, tasks []*Task, markers []*Marker) ManifestPhase {
 func buildManifest(cfg *Config, phases []ManifestPhase, markers []*Marker) *Manifest {
 	m := &Manifest{
 		CurateVersion: Version,
-		Config:        ManifestConfig{Path: cfg.path, SHA256: cfg.ConfigHash()},
+		Config:        ManifestConfig{SHA256: cfg.ConfigHash()},
 		Phases:        phases,
 	}
 	for _, mk := range markers {

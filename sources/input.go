@@ -12,8 +12,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,57 +32,7 @@ type Input struct {
 // pattern that matches nothing is an error: a typo must not silently yield an
 // empty corpus. Relative patterns are taken from baseDir.
 func Expand(baseDir string, patterns []string) ([]Input, error) {
-	seen := make(map[string]bool)
-	var out []Input
-	for _, pat := range patterns {
-		if IsURL(pat) {
-			if !seen[pat] {
-				seen[pat] = true
-				out = append(out, Input{Path: pat, Size: -1})
-			}
-			continue
-		}
-		p := pat
-		if !filepath.IsAbs(p) && baseDir != "" {
-			p = filepath.Join(baseDir, p)
-		}
-		var matches []string
-		if strings.ContainsAny(p, "*?[") {
-			m, err := filepath.Glob(p)
-			if err != nil {
-				return nil, fmt.Errorf("input %q: %w", pat, err)
-			}
-			if len(m) == 0 {
-				return nil, fmt.Errorf("input %q: no file matches", pat)
-			}
-			matches = m
-		} else {
-			matches = []string{p}
-		}
-		for _, m := range matches {
-			st, err := os.Stat(m)
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return nil, fmt.Errorf("input %q: %s: no such file", pat, m)
-				}
-				return nil, fmt.Errorf("input %q: %w", pat, err)
-			}
-			if st.IsDir() {
-				// Globs commonly match a directory beside the files; a
-				// directory named outright is a mistake for file sources.
-				if strings.ContainsAny(p, "*?[") {
-					continue
-				}
-				return nil, fmt.Errorf("input %q: %s is a directory, expected a file", pat, m)
-			}
-			if !seen[m] {
-				seen[m] = true
-				out = append(out, Input{Path: m, Size: st.Size()})
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return expandAll(baseDir, patterns, false)
 }
 
 // IsURL reports whether p names an http(s) resource rather than a file.
@@ -147,6 +95,10 @@ func Open(path string) (*Stream, error) {
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, expected a file", path)
+	}
+	if !st.Mode().IsRegular() {
+		// A FIFO would block the task forever; a device never ends.
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileType(st.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
