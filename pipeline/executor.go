@@ -55,7 +55,9 @@ type Marker struct {
 	Inputs       []InputFile             `json:"inputs,omitempty"`
 	Stats        map[string]*SourceStats `json:"stats,omitempty"`
 	Errors       []ErrorEntry            `json:"errors,omitempty"`
-	Seconds      float64                 `json:"seconds"`
+	// ErrorsNotListed counts errors past the per-task cap on Errors.
+	ErrorsNotListed int64   `json:"errors_not_listed,omitempty"`
+	Seconds         float64 `json:"seconds"`
 }
 
 // Progress receives what the executor is doing; the CLI draws bars or logs.

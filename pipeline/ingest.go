@@ -39,6 +39,8 @@ type ingestSource struct {
 	kind   sources.Kind
 	units  []sources.Unit
 	stages []doc.Stage
+	// idNames is the input's name in document ids, by input path.
+	idNames map[string]string
 }
 
 // ingest holds what every ingest task of a run shares.
@@ -87,10 +89,10 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
-		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages}
+		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages, idNames: idNames(units)}
 		srcs = append(srcs, src)
 		for ui, u := range units {
-			key, err := g.taskKey(sc, u)
+			key, err := g.taskKey(sc, u, src.idNames[u.Input.Path])
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -117,7 +119,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 // taskKey hashes what a unit's output depends on. Inputs are identified
 // here by their unit (path, size, byte range); their modification time goes
 // in the task's Stamp, and content checksums in the manifest.
-func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
+func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit, idName string) (string, error) {
 	shared := *sc
 	shared.Weight, shared.Epochs = 0, 0 // mixture settings do not change ingest output
 	b, err := json.Marshal(struct {
@@ -127,7 +129,8 @@ func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
 		KeepRejected bool
 		Parquet      ParquetOptions
 		Unit         sources.Unit
-	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u})
+		IDName       string
+	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u, idName})
 	if err != nil {
 		return "", err
 	}
@@ -194,7 +197,7 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 			return nil, inputErr
 		}
 		st.InputErrors++
-		m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Offset: -1, Error: inputErr.Error(), Action: action})
+		m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Offset: errorOffset(inputErr), Error: inputErr.Error(), Action: action})
 		g.log.Warn("input unreadable; documents read before the error are kept", "source", sc.Name, "error", inputErr)
 	}
 
@@ -239,7 +242,7 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 	// Callbacks run on the stream's goroutines while this loop reads, so
 	// the first write error is shared through firstError, not a plain var.
 	var writeErr firstError
-	prefix := sc.Name + "/" + sources.BaseName(u.Input.Path) + "/"
+	prefix := sc.Name + "/" + src.idNames[u.Input.Path] + "/"
 	submit := func(b *batch) {
 		s.Go(func() stream.Callback {
 			g.process(src, b)
@@ -382,7 +385,9 @@ func (g *ingest) write(b *batch, st *SourceStats, data, rejected *partWriter) er
 func (m *Marker) addError(e ErrorEntry) {
 	if len(m.Errors) < maxErrorsPerTask {
 		m.Errors = append(m.Errors, e)
+		return
 	}
+	m.ErrorsNotListed++
 }
 
 // partWriter is a Parquet file being written under a temporary name.

@@ -1,6 +1,13 @@
 package pipeline
 
-import "github.com/curate-dev/curate/sources"
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/sources"
+)
 
 // badInput is an input that could not be planned (split into units).
 type badInput struct {
@@ -29,4 +36,64 @@ func planUnits(kind sources.Kind, inputs []sources.Input, skip bool) ([]sources.
 		units = append(units, us...)
 	}
 	return units, bad, nil
+}
+
+// idNames names each input in document ids: its file name, as before, or,
+// where two inputs of the source share a file name (dumps of one name in
+// dated folders), enough of the path to tell them apart. Ids stay unique
+// and unchanged for the common case.
+func idNames(units []sources.Unit) map[string]string {
+	byBase := map[string]map[string]bool{}
+	for _, u := range units {
+		b := sources.BaseName(u.Input.Path)
+		if byBase[b] == nil {
+			byBase[b] = map[string]bool{}
+		}
+		byBase[b][u.Input.Path] = true
+	}
+	names := map[string]string{}
+	for _, u := range units {
+		p := u.Input.Path
+		b := sources.BaseName(p)
+		if len(byBase[b]) == 1 {
+			names[p] = b
+			continue
+		}
+		names[p] = distinctSuffix(p, byBase[b])
+	}
+	return names
+}
+
+// distinctSuffix is the shortest tail of path (whole slash-separated
+// elements) that no other path in group ends with.
+func distinctSuffix(path string, group map[string]bool) string {
+	parts := strings.Split(strings.Trim(filepath.ToSlash(path), "/"), "/")
+	for n := 2; n <= len(parts); n++ {
+		tail := strings.Join(parts[len(parts)-n:], "/")
+		clash := false
+		for other := range group {
+			if other != path && (strings.HasSuffix(filepath.ToSlash(other), "/"+tail) || filepath.ToSlash(other) == tail) {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			return tail
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// errorOffset digs the input offset out of an error that carries one (a
+// record error, a decompression error), -1 if none does.
+func errorOffset(err error) int64 {
+	var rec *doc.RecordError
+	if errors.As(err, &rec) {
+		return rec.Offset
+	}
+	var se *sources.StreamError
+	if errors.As(err, &se) {
+		return se.Offset
+	}
+	return -1
 }

@@ -3,8 +3,10 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/shards"
 	"github.com/curate-dev/curate/sources"
 )
 
@@ -375,5 +378,87 @@ func TestPlanningFailureCostsOneInput(t *testing.T) {
 	}
 	if _, _, err := planUnits(splitKind{}, ins, false); err == nil {
 		t.Fatal("fail: planning error must stop the run")
+	}
+}
+
+func TestSameFileNameInTwoFoldersGetsDistinctIDs(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "2024-01", "dump.jsonl"), []byte(`{"id":"1","text":"january text"}`+"\n"))
+	writeFile(t, filepath.Join(dir, "2024-02", "dump.jsonl"), []byte(`{"id":"1","text":"february text"}`+"\n"))
+	writeFile(t, filepath.Join(dir, "2024-02", "solo.jsonl"), []byte(`{"id":"1","text":"alone text"}`+"\n"))
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf("output: %s\nsources:\n  - name: s\n    inputs: [%s/*/*.jsonl]\n    jsonl: {}\n", out, dir))
+	if _, err := Run(context.Background(), cfg, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	parts, _ := filepath.Glob(filepath.Join(out, DataDir, "s", "*.parquet"))
+	for _, p := range parts {
+		docs := readDocs(t, p)
+		for _, d := range docs {
+			if ids[d.ID] {
+				t.Errorf("duplicate id %s", d.ID)
+			}
+			ids[d.ID] = true
+		}
+	}
+	for _, want := range []string{"s/2024-01/dump.jsonl/1", "s/2024-02/dump.jsonl/1", "s/solo.jsonl/1"} {
+		if !ids[want] {
+			t.Errorf("id %s missing from %v", want, ids)
+		}
+	}
+}
+
+func TestErrorReportCarriesOffsetsAndCountsWhatItLeavesOut(t *testing.T) {
+	dir := t.TempDir()
+	var lines bytes.Buffer
+	for i := 0; i < maxErrorsPerTask+7; i++ {
+		lines.WriteString("{not json\n")
+	}
+	lines.WriteString(`{"text":"the one good line"}` + "\n")
+	writeFile(t, filepath.Join(dir, "bad.jsonl"), lines.Bytes())
+	gz := compress(t, "gz", bytes.Repeat([]byte(`{"text":"a line of text that repeats"}`+"\n"), 20000))
+	writeFile(t, filepath.Join(dir, "cut.jsonl.gz"), gz[:len(gz)/2])
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf("output: %s\nsources:\n  - name: s\n    inputs: [%s/*.jsonl*]\n    jsonl: {}\n", out, dir))
+	if _, err := Run(context.Background(), cfg, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "errors.json"))
+	var rep ErrorReport
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.RecordsSkipped["s"] != maxErrorsPerTask+7 || rep.EntriesNotListed != 7 {
+		t.Errorf("records_skipped %d, entries_not_listed %d; want %d and 7", rep.RecordsSkipped["s"], rep.EntriesNotListed, maxErrorsPerTask+7)
+	}
+	var cut *ErrorEntry
+	for i := range rep.Entries {
+		if rep.Entries[i].Action == "input_cut_short" {
+			cut = &rep.Entries[i]
+		}
+	}
+	if cut == nil || cut.Offset <= 0 || cut.Offset > int64(len(gz)) {
+		t.Fatalf("truncated input's entry %+v should carry the compressed offset where it broke", cut)
+	}
+}
+
+func readDocs(t *testing.T, path string) []*doc.Document {
+	t.Helper()
+	r, err := shards.OpenDocs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var docs []*doc.Document
+	for {
+		d, err := r.Next()
+		if err == io.EOF {
+			return docs
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		docs = append(docs, d)
 	}
 }

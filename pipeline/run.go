@@ -38,6 +38,8 @@ type Result struct {
 	Manifest *Manifest
 	Stats    *Stats
 	Errors   []ErrorEntry
+	// ErrorsNotListed counts errors past the per-task cap on Errors.
+	ErrorsNotListed int64
 	// TasksRun and TasksSkipped count this invocation's work.
 	TasksRun, TasksSkipped int
 	Duration               time.Duration
@@ -193,6 +195,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 				res.Stats.add(name, s)
 			}
 			res.Errors = append(res.Errors, m.Errors...)
+			res.ErrorsNotListed += m.ErrorsNotListed
 		}
 		all = append(all, ph.markers...)
 		mphases = append(mphases, phaseOf(ph.name, ph.tasks, ph.markers))
@@ -258,6 +261,9 @@ type ErrorReport struct {
 	RecordsSkipped map[string]int64 `json:"records_skipped"`
 	InputsFailed   map[string]int64 `json:"inputs_failed"` // skipped whole or cut short
 	Entries        []ErrorEntry     `json:"entries"`
+	// EntriesNotListed counts errors left out of entries by the cap of
+	// 1,000 per task; records_skipped and inputs_failed stay exact.
+	EntriesNotListed int64 `json:"entries_not_listed"`
 }
 
 func writeRunFiles(out string, res *Result) error {
@@ -267,7 +273,7 @@ func writeRunFiles(out string, res *Result) error {
 	if _, err := writeJSONAtomic(filepath.Join(out, "stats.json"), res.Stats); err != nil {
 		return err
 	}
-	rep := ErrorReport{RecordsSkipped: map[string]int64{}, InputsFailed: map[string]int64{}, Entries: res.Errors}
+	rep := ErrorReport{RecordsSkipped: map[string]int64{}, InputsFailed: map[string]int64{}, Entries: res.Errors, EntriesNotListed: res.ErrorsNotListed}
 	for name, s := range res.Stats.Sources {
 		rep.RecordsSkipped[name] = s.RecordErrors
 		rep.InputsFailed[name] = s.InputErrors

@@ -163,11 +163,27 @@ func (s *Stream) Read(p []byte) (int, error) {
 }
 
 func (s *Stream) wrap(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: %s stream truncated near compressed byte %d: %w", s.Path, s.Compression, s.raw.n.Load(), err)
-	}
-	return fmt.Errorf("%s: %s stream corrupt near compressed byte %d: %w", s.Path, s.Compression, s.raw.n.Load(), err)
+	return &StreamError{Path: s.Path, Compression: s.Compression, Offset: s.raw.n.Load(), Err: err}
 }
+
+// StreamError is a read failure of a Stream: where in the raw
+// (compressed) input it broke, so reports can carry the offset.
+type StreamError struct {
+	Path        string
+	Compression Compression
+	Offset      int64 // compressed bytes consumed when it broke
+	Err         error
+}
+
+func (e *StreamError) Error() string {
+	what := "corrupt"
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		what = "truncated"
+	}
+	return fmt.Sprintf("%s: %s stream %s near compressed byte %d: %v", e.Path, e.Compression, what, e.Offset, e.Err)
+}
+
+func (e *StreamError) Unwrap() error { return e.Err }
 
 // CompressedOffset is how many raw (compressed) bytes were consumed so far;
 // progress bars use it against the file size.
