@@ -304,8 +304,10 @@ func (r *reader) Next() (*doc.Document, error) {
 		}
 		rp, err := r.sc.next()
 		if err == io.EOF {
+			// Back to the top: a last stream that failed to decode is
+			// reported there, not lost behind the EOF.
 			r.done = true
-			return nil, io.EOF
+			continue
 		}
 		if err != nil {
 			r.done = true
