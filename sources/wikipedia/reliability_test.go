@@ -2,6 +2,7 @@ package wikipedia
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,5 +59,84 @@ func TestMultistreamCorruptLastStream(t *testing.T) {
 		if d.ID != good[i].ID || d.Text != good[i].Text {
 			t.Fatalf("document %d before the damage changed", i)
 		}
+	}
+}
+
+// repeatReader yields head, then n bytes of fill, then tail, without
+// holding them: a bomb of any size in constant memory.
+type repeatReader struct {
+	head, tail []byte
+	fill       byte
+	n          int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	switch {
+	case len(r.head) > 0:
+		k := copy(p, r.head)
+		r.head = r.head[k:]
+		return k, nil
+	case r.n > 0:
+		k := int(min(int64(len(p)), r.n))
+		for i := range p[:k] {
+			p[i] = r.fill
+		}
+		r.n -= int64(k)
+		return k, nil
+	case len(r.tail) > 0:
+		k := copy(p, r.tail)
+		r.tail = r.tail[k:]
+		return k, nil
+	}
+	return 0, io.EOF
+}
+
+func TestHugePageAndHeaderStayBounded(t *testing.T) {
+	const limit = 1 << 20
+	small := "<page><title>After</title><ns>0</ns><id>2</id><revision><id>5</id><text>after the bomb</text></revision></page>"
+	cases := []struct {
+		name string
+		r    *repeatReader
+		want []string // ids of pages returned whole
+		big  bool
+	}{
+		{"huge page", &repeatReader{head: []byte("<mediawiki><siteinfo></siteinfo><page><title>Big</title><ns>0</ns><id>1</id><revision><text>"), fill: 'a', n: 40 << 20,
+			tail: []byte("</text></revision></page>" + small + "</mediawiki>")}, []string{"2"}, true},
+		{"no page header", &repeatReader{head: []byte("<mediawiki><siteinfo>"), fill: ' ', n: 40 << 20, tail: []byte(small)}, []string{"2"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newPageScanner(c.r)
+			s.limit = limit
+			if h := s.header(); len(h) > maxHeaderBytes {
+				t.Fatalf("header of %d bytes kept", len(h))
+			}
+			var got []string
+			sawBig := false
+			for {
+				rp, err := s.next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cap(s.buf) > 8*limit {
+					t.Fatalf("scanner holds %d bytes; bound is about %d", cap(s.buf), limit)
+				}
+				p, _ := parsePage(rp.body)
+				if rp.tooLarge {
+					sawBig = true
+					if p.id != "1" {
+						t.Errorf("too-large page should still name its id, got %q", p.id)
+					}
+					continue
+				}
+				got = append(got, p.id)
+			}
+			if sawBig != c.big || strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("pages %v (too large seen: %v), want %v (%v)", got, sawBig, c.want, c.big)
+			}
+		})
 	}
 }

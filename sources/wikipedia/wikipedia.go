@@ -318,6 +318,9 @@ func (r *reader) Next() (*doc.Document, error) {
 			return nil, fmt.Errorf("%w (%s)", err, after) // err names the file and offset
 		}
 		p, perr := parsePage(rp.body)
+		if rp.tooLarge {
+			return nil, r.recordErr(p, rp, fmt.Errorf("page larger than %d MiB: skipped", MaxPageBytes>>20))
+		}
 		if rp.cut {
 			r.done = true
 			if r.sc.err != nil {
