@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/curate-dev/curate/sources"
 )
 
 // warcReader reads WARC records from plain or gzip-compressed bytes.
@@ -33,6 +35,7 @@ type warcReader struct {
 	rec    *bufio.Reader // where records are read from: br or gzbuf
 	body   io.Reader     // unread rest of the current block
 	base   int64         // offset of the unit in its file
+	line   []byte        // reused header-line buffer
 }
 
 // warcRecord is one record's header and its block, valid until next().
@@ -90,19 +93,22 @@ func (w *warcReader) next() (*warcRecord, error) {
 		return nil, err
 	}
 	rec := &warcRecord{offset: off, header: make(map[string]string, 12)}
-	line, err := w.rec.ReadString('\n')
+	line, err := w.headerLine()
 	if err != nil {
-		return nil, unexpected(err)
+		return nil, err
 	}
 	rec.version = strings.TrimSpace(line)
 	if !strings.HasPrefix(rec.version, "WARC/") {
 		return nil, fmt.Errorf("expected a WARC/ version line, found %q", trunc(rec.version))
 	}
 	last := ""
-	for {
-		line, err := w.rec.ReadString('\n')
+	for lines := 0; ; lines++ {
+		if lines > maxHeaderLines {
+			return nil, fmt.Errorf("WARC header of more than %d lines", maxHeaderLines)
+		}
+		line, err := w.headerLine()
 		if err != nil {
-			return nil, unexpected(err)
+			return nil, err
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
@@ -129,6 +135,30 @@ func (w *warcReader) next() (*warcRecord, error) {
 	w.body = &exactReader{r: io.LimitReader(w.rec, rec.length), left: rec.length}
 	rec.block = w.body
 	return rec, nil
+}
+
+// Bounds of a WARC header: real ones are a few hundred bytes in 10-20
+// lines (a long Target-URI is a few KB). Past them the input is not WARC,
+// and reading on would buffer a whole "line" of gigabytes.
+const (
+	maxHeaderLine  = 64 << 10
+	maxHeaderLines = 1000
+)
+
+// headerLine reads one header line, bounded by maxHeaderLine.
+func (w *warcReader) headerLine() (string, error) {
+	line, _, tooLong, err := sources.ReadLine(w.rec, maxHeaderLine, w.line)
+	w.line = line[:0]
+	if err != nil {
+		return "", unexpected(err)
+	}
+	if tooLong {
+		return "", fmt.Errorf("WARC header line longer than %d KiB", maxHeaderLine>>10)
+	}
+	if len(line) == 0 || line[len(line)-1] != '\n' {
+		return "", io.ErrUnexpectedEOF
+	}
+	return string(line), nil
 }
 
 // seekRecord moves to the start of the next record, opening the next gzip
