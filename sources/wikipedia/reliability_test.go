@@ -2,11 +2,14 @@ package wikipedia
 
 import (
 	"bytes"
+	"compress/bzip2"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
 )
@@ -138,5 +141,49 @@ func TestHugePageAndHeaderStayBounded(t *testing.T) {
 				t.Errorf("pages %v (too large seen: %v), want %v (%v)", got, sawBig, c.want, c.big)
 			}
 		})
+	}
+}
+
+// TestUTF16WithoutBOMDump re-encodes a real dump as UTF-16 with no BOM (LE
+// and BE): it used to give 0 documents and no error.
+func TestUTF16WithoutBOMDump(t *testing.T) {
+	dir := corpustest.Dir(t, "wikipedia")
+	src := filepath.Join(dir, "bgwiki-latest-pages-articles-shortened.xml.bz2")
+	want, _, err := readAll(t, mustNew(t, DefaultOptions()), src)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("reference: %d docs, %v", len(want), err)
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	xml, err := io.ReadAll(bzip2.NewReader(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// This corpus copy is itself UTF-16 with a BOM: back to UTF-8 first.
+	if xml, err = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(xml); err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range []unicode.Endianness{unicode.LittleEndian, unicode.BigEndian} {
+		u16, err := unicode.UTF16(order, unicode.IgnoreBOM).NewEncoder().Bytes(xml)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "bgwiki-utf16.xml")
+		os.WriteFile(path, u16, 0o644)
+		got, _, err := readAll(t, mustNew(t, DefaultOptions()), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("order %v: %d documents, want %d", order, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].Text != want[i].Text || got[i].ID != want[i].ID {
+				t.Fatalf("order %v: document %d differs", order, i)
+			}
+		}
 	}
 }

@@ -242,6 +242,17 @@ func (l *lazyBOM) Read(p []byte) (int, error) {
 func decodeBOM(r io.Reader) io.Reader {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(3)
+	if len(head) >= 2 && head[0] != 0xFF && head[0] != 0xFE {
+		// UTF-16 without a BOM would scan as no pages at all: read it by
+		// the side its NUL bytes are on.
+		sniff, _ := br.Peek(4096)
+		switch sources.SniffUTF16(sniff) {
+		case sources.UTF16LE:
+			return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder())
+		case sources.UTF16BE:
+			return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder())
+		}
+	}
 	switch {
 	case len(head) >= 2 && head[0] == 0xFF && head[1] == 0xFE:
 		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
