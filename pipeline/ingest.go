@@ -191,6 +191,12 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	if inputErr == nil && st.DocsRead == 0 && st.RecordErrors == 0 && len(st.Counters) == 0 && u.Part == 0 {
+		// Zero-length files, empty .gz/.zst/tar: not an error, but never
+		// silent either (a reader that skipped records counts them).
+		st.Counters = map[string]int64{"input_empty": 1}
+		g.log.Warn("input holds no records", "source", sc.Name, "input", u.Input.Path)
+	}
 	if inputErr != nil {
 		var fatal *fatalError
 		if errors.As(inputErr, &fatal) || sc.OnError == "fail" {

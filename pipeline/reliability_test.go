@@ -462,3 +462,27 @@ func readDocs(t *testing.T, path string) []*doc.Document {
 		docs = append(docs, d)
 	}
 }
+
+func TestEmptyAndStubInputsAreCounted(t *testing.T) {
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	gz.Write(compress(t, "gz", nil))
+	writeFile(t, filepath.Join(dir, "in", "empty.jsonl"), nil)
+	writeFile(t, filepath.Join(dir, "in", "empty.jsonl.gz"), gz.Bytes())
+	writeFile(t, filepath.Join(dir, "in", "empty.jsonl.zst"), compress(t, "zst", nil))
+	writeFile(t, filepath.Join(dir, "in", "stub.jsonl.zst"), []byte("\x28\xb5\x2f"))
+	writeFile(t, filepath.Join(dir, "in", "ok.jsonl"), []byte(`{"text":"one"}`+"\n"))
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf("output: %s\nsources:\n  - name: s\n    inputs: [%s/in/*]\n    jsonl: {}\n", out, dir))
+	res, err := Run(context.Background(), cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Stats.Sources["s"]
+	if st.Counters["input_empty"] != 3 {
+		t.Errorf("input_empty = %d, want 3 (zero-length, empty gzip, empty zstd)", st.Counters["input_empty"])
+	}
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "stub.jsonl.zst: 3 bytes, cut inside a zstd header") {
+		t.Errorf("errors %+v; want the 3-byte .zst named as a cut zstd header", res.Errors)
+	}
+}

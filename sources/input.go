@@ -68,6 +68,23 @@ func Detect(head []byte) Compression {
 	return Plain
 }
 
+// truncatedMagic names the compression whose magic the whole (short) input
+// is a proper prefix of, "" if none.
+func truncatedMagic(head []byte) Compression {
+	if len(head) < 2 {
+		return ""
+	}
+	for _, m := range []struct {
+		magic string
+		c     Compression
+	}{{"\x1f\x8b", Gzip}, {"BZh", Bzip2}, {"\xfd7zXZ\x00", XZ}, {"\x28\xb5\x2f\xfd", Zstd}} {
+		if len(head) < len(m.magic) && m.magic[:len(head)] == string(head) {
+			return m.c
+		}
+	}
+	return ""
+}
+
 // MaxZstdWindow is the largest zstd window accepted: Pushshift dumps are
 // written with --long=31, so the decoder must allow a 2 GiB window.
 const MaxZstdWindow = 1 << 31
@@ -122,6 +139,11 @@ func NewStream(name string, r io.Reader) (*Stream, error) {
 	head, err := br.Peek(6)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("%s: reading header: %w", name, err)
+	}
+	if c := truncatedMagic(head); c != "" && err == io.EOF {
+		// A file that stops inside a compression header would otherwise
+		// be read as plain text and blamed on its content.
+		return nil, fmt.Errorf("%s: %d bytes, cut inside a %s header", name, len(head), c)
 	}
 	s := &Stream{Path: name, raw: cr, Compression: Detect(head)}
 	switch s.Compression {
