@@ -150,7 +150,7 @@ func NewStream(name string, r io.Reader) (*Stream, error) {
 	case Gzip:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip header: %w", name, err)
+			return nil, fmt.Errorf("%s: gzip header at byte 0: %w", name, err)
 		}
 		s.dec = zr
 		s.closers = append(s.closers, zr.Close)
@@ -159,13 +159,13 @@ func NewStream(name string, r io.Reader) (*Stream, error) {
 	case XZ:
 		xr, err := xz.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: xz header: %w", name, err)
+			return nil, fmt.Errorf("%s: xz header at byte 0: %w", name, err)
 		}
 		s.dec = xr
 	case Zstd:
 		zr, err := getZstd(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: zstd: %w", name, err)
+			return nil, fmt.Errorf("%s: zstd header at byte 0: %w", name, err)
 		}
 		s.dec = zr
 		s.closers = append(s.closers, func() error { putZstd(zr); return nil })
