@@ -429,7 +429,7 @@ func keepTemplate(inner string) (string, bool) {
 	}
 	pos := positional(args)
 	arg := func(i int) string {
-		if i < len(pos) {
+		if i >= 0 && i < len(pos) { // {{lang}} with no arguments asks for pos[-1]
 			return pos[i]
 		}
 		return ""
