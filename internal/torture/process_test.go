@@ -142,6 +142,35 @@ func partsWhole(t *testing.T, what, out string) {
 	})
 }
 
+// ref is one uninterrupted run, shared by the process-fault tests.
+type refRun struct {
+	files map[string][]byte
+	took  time.Duration
+}
+
+var refOnce sync.Once
+var ref refRun
+
+func uninterrupted(t *testing.T) refRun {
+	t.Helper()
+	refOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "curate-torture-ref")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := curate(t, processConfig(t, dir), 0)
+		if r.code != 0 {
+			t.Fatalf("reference run: exit %d\n%s", r.code, r.stderr)
+		}
+		ref = refRun{files: outputFiles(t, filepath.Join(dir, "out")), took: r.took}
+		os.RemoveAll(dir)
+	})
+	if ref.files == nil {
+		t.Fatal("no reference run")
+	}
+	return ref
+}
+
 type run struct {
 	code   int
 	stderr string
@@ -184,13 +213,8 @@ func TestKillAndResume(t *testing.T) {
 		t.Skip("runs the CLI")
 	}
 	dir := t.TempDir()
-	refDir := filepath.Join(dir, "ref")
-	os.Mkdir(refDir, 0o755)
-	ref := curate(t, processConfig(t, refDir), 0)
-	if ref.code != 0 {
-		t.Fatalf("reference run: exit %d\n%s", ref.code, ref.stderr)
-	}
-	want := outputFiles(t, filepath.Join(refDir, "out"))
+	ref := uninterrupted(t)
+	want := ref.files
 	t.Logf("uninterrupted run: %s", ref.took)
 	moments := 2
 	if *full {
@@ -236,11 +260,7 @@ func TestConcurrentRunsRefused(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cfg := processConfig(t, dir)
-	refDir := filepath.Join(dir, "ref")
-	os.Mkdir(refDir, 0o755)
-	if r := curate(t, processConfig(t, refDir), 0); r.code != 0 {
-		t.Fatalf("reference: %s", r.stderr)
-	}
+	want := uninterrupted(t).files
 	var wg sync.WaitGroup
 	runs := make([]run, 2)
 	for i := range runs {
@@ -260,7 +280,7 @@ func TestConcurrentRunsRefused(t *testing.T) {
 	if ok == 0 {
 		t.Fatal("neither run finished")
 	}
-	same := sameFiles(t, "after two concurrent runs", outputFiles(t, filepath.Join(dir, "out")), outputFiles(t, filepath.Join(refDir, "out")))
+	same := sameFiles(t, "after two concurrent runs", outputFiles(t, filepath.Join(dir, "out")), want)
 	outcome := "second refused (lock held)"
 	if ok == 2 {
 		outcome = "ran one after the other"
@@ -279,17 +299,12 @@ func TestFullDisk(t *testing.T) {
 		t.Skip("prlimit (util-linux) not installed")
 	}
 	dir := t.TempDir()
-	refDir := filepath.Join(dir, "ref")
-	os.Mkdir(refDir, 0o755)
-	if r := curate(t, processConfig(t, refDir), 0); r.code != 0 {
-		t.Fatalf("reference: %s", r.stderr)
-	}
-	want := outputFiles(t, filepath.Join(refDir, "out"))
+	want := uninterrupted(t).files
 	var largest int
 	for _, b := range want {
 		largest = max(largest, len(b))
 	}
-	limits := []int{1 << 10, largest / 2}
+	limits := []int{largest / 2}
 	if *full {
 		limits = []int{1 << 10, 4 << 10, largest / 8, largest / 4, largest / 2, largest - 1}
 	}
