@@ -97,10 +97,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 				return nil, nil, nil, err
 			}
 			stamp := inputStamp(u.Input)
-			size := u.Input.Size
-			if u.End >= 0 {
-				size = u.End - u.Start
-			}
+			size := unitBytes(u)
 			t := &Task{
 				Phase:    "ingest",
 				ID:       fmt.Sprintf("%s/part-%05d", sc.Name, ui),
@@ -157,12 +154,9 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	sc := src.cfg
 	part := fmt.Sprintf("part-%05d.parquet", ui)
 	dataRel := filepath.Join(IngestDir, sc.Name, part)
-	st := &SourceStats{Inputs: 1, InputBytes: u.Input.Size}
+	st := &SourceStats{Inputs: 1, InputBytes: unitBytes(u)}
 	if u.Part > 0 {
 		st.Inputs = 0 // counted once, by the unit that starts the input
-	}
-	if u.End >= 0 {
-		st.InputBytes = u.End - u.Start
 	}
 	m := &Marker{Stats: map[string]*SourceStats{sc.Name: st}}
 

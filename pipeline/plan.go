@@ -97,3 +97,22 @@ func errorOffset(err error) int64 {
 	}
 	return -1
 }
+
+// unitBytes is the share of its input's bytes a unit accounts for, so the
+// units of a split input add up to its size: the last unit runs to the end
+// (End < 0), and the first also owns the bytes before its range (a
+// multistream dump's siteinfo stream, read by every unit but counted once).
+func unitBytes(u sources.Unit) int64 {
+	if u.End < 0 && u.Start == 0 {
+		return u.Input.Size
+	}
+	end := u.End
+	if end < 0 {
+		end = u.Input.Size
+	}
+	start := u.Start
+	if u.Part == 0 {
+		start = 0
+	}
+	return max(end-start, 0)
+}

@@ -486,3 +486,18 @@ func TestEmptyAndStubInputsAreCounted(t *testing.T) {
 		t.Errorf("errors %+v; want the 3-byte .zst named as a cut zstd header", res.Errors)
 	}
 }
+
+func TestSplitInputBytesAddUp(t *testing.T) {
+	in := sources.Input{Path: "dump.xml.bz2", Size: 1000}
+	units := []sources.Unit{{Input: in, Part: 0, Start: 100, End: 400}, {Input: in, Part: 1, Start: 400, End: 700}, {Input: in, Part: 2, Start: 700, End: -1}}
+	var sum int64
+	for _, u := range units {
+		sum += unitBytes(u)
+	}
+	if sum != in.Size {
+		t.Errorf("units of a split input account for %d bytes, want its %d", sum, in.Size)
+	}
+	if got := unitBytes(sources.Unit{Input: in, End: -1}); got != in.Size {
+		t.Errorf("a whole input: %d bytes, want %d", got, in.Size)
+	}
+}
