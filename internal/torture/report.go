@@ -54,7 +54,11 @@ func (r *Report) Markdown(mode string) string {
 	}
 	sort.Strings(keys)
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Reliability\n\nWritten by `go test ./internal/torture/ %s` — do not edit by hand.\n", mode)
+	cmd := "go test ./internal/torture/"
+	if mode != "" {
+		cmd += " " + mode
+	}
+	fmt.Fprintf(&b, "# Reliability\n\nWritten by `%s -torture.report=RELIABILITY.md` — do not edit by hand.\n", cmd)
 	b.WriteString("Every case must end without a panic or a hang, within its heap bound, with any error naming the\n")
 	b.WriteString("file and the offset or record, and (for damage that cuts an input) with the records before the\n")
 	b.WriteString("damage unchanged. How to run each form and what the fuzzers found: see the end of this file.\n")

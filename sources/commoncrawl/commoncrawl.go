@@ -186,9 +186,13 @@ func (r *Reader) Next() (*doc.Document, error) {
 // end of the input otherwise.
 func (r *Reader) broken(off int64, err error) error {
 	if r.wr.resync() {
+		what := "gzip member"
+		if r.wr.gz == nil {
+			what = "record"
+		}
 		r.stats.Add("skip.bad_member", 1)
-		return &doc.RecordError{File: r.path, Record: "gzip member", Offset: off,
-			Err: fmt.Errorf("damaged, skipped to the next member at byte %d: %w", r.wr.pos(), err)}
+		return &doc.RecordError{File: r.path, Record: what, Offset: off,
+			Err: fmt.Errorf("damaged, skipped to the next %s at byte %d: %w", what, r.wr.pos(), err)}
 	}
 	r.done = true
 	return r.fatal(off, err)

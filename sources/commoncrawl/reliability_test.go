@@ -147,3 +147,35 @@ func TestWARCResyncAfterBadMember(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainWARCResync: a record with a broken header in an uncompressed
+// WARC costs that record; the next one is read.
+func TestPlainWARCResync(t *testing.T) {
+	rec := func(id, body string) string {
+		return "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <" + id + ">\r\nContent-Length: " + fmt.Sprint(len(body)) + "\r\n\r\n" + body + "\r\n\r\n"
+	}
+	in := rec("a", "first") + "WARC/1.0\r\nWARC-Type: resource\r\nno colon on this line\r\n\r\nlost\r\n\r\n" + rec("c", "third")
+	w, err := newWarcReader(strings.NewReader(in), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	errs := 0
+	for {
+		r, err := w.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			errs++
+			if !w.resync() {
+				break
+			}
+			continue
+		}
+		ids = append(ids, r.get("WARC-Record-ID"))
+	}
+	if strings.Join(ids, ",") != "<a>,<c>" || errs != 1 {
+		t.Errorf("records %v with %d errors; want <a>,<c> and one error", ids, errs)
+	}
+}

@@ -155,7 +155,7 @@ var gzipMagic = []byte{0x1f, 0x8b, 0x08}
 // reports false when no member is left, or for input not in members.
 func (w *warcReader) resync() bool {
 	if w.gz == nil {
-		return false
+		return w.resyncPlain()
 	}
 	w.member, w.body = false, nil
 	if w.pos() <= w.resyncAt {
@@ -176,6 +176,34 @@ func (w *warcReader) resync() bool {
 			return false
 		}
 		w.br.Discard(len(buf) - len(gzipMagic) + 1)
+	}
+}
+
+var warcLine = []byte("\nWARC/1.")
+
+// resyncPlain moves past a damaged record of an uncompressed WARC to the
+// next line that starts a record ("WARC/1.0", "WARC/1.1"). A payload that
+// itself holds such a line makes a false start; its parse fails and the
+// next resync moves on.
+func (w *warcReader) resyncPlain() bool {
+	w.body = nil
+	if w.pos() <= w.resyncAt {
+		if _, err := w.br.Discard(1); err != nil {
+			return false
+		}
+	}
+	for {
+		buf, err := w.br.Peek(w.br.Size())
+		if i := bytes.Index(buf, warcLine); i >= 0 {
+			w.br.Discard(i + 1)
+			w.resyncAt = w.pos()
+			return true
+		}
+		if err != nil {
+			w.br.Discard(len(buf))
+			return false
+		}
+		w.br.Discard(len(buf) - len(warcLine) + 1)
 	}
 }
 
