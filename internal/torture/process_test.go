@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curate-dev/curate/pipeline"
 	"github.com/curate-dev/curate/shards"
 )
 
@@ -200,7 +201,25 @@ func curateSignal(t *testing.T, cfg string, after time.Duration, sig syscall.Sig
 		t.Fatal(err)
 	}
 	if killAfter > 0 {
-		timer := time.AfterFunc(killAfter, func() { cmd.Process.Signal(sig) })
+		fire := func() { cmd.Process.Signal(sig) }
+		if sig == syscall.SIGTERM {
+			// Signal once the run holds its output lock: the handler is
+			// installed by then (before it, start-up, the default action
+			// ends the process like a kill, which the kill test covers).
+			lock := filepath.Join(filepath.Dir(cfg), "out", pipeline.LockFile)
+			fire = func() {
+				for i := 0; i < 2000; i++ {
+					if _, err := os.Stat(lock); err == nil {
+						break
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+				time.Sleep(killAfter / 4)
+				cmd.Process.Signal(sig)
+			}
+			killAfter = time.Millisecond
+		}
+		timer := time.AfterFunc(killAfter, fire)
 		defer timer.Stop()
 	}
 	guard := time.AfterFunc(10*time.Minute, func() { cmd.Process.Signal(syscall.SIGKILL) })
