@@ -125,6 +125,40 @@ const (
 	Unchanged
 )
 
+// BeforeDamage checks that the records an input cut where the damage
+// starts yields (all but its last, which the cut may have split) still
+// come out of the damaged input, unchanged and in order: damage inside the
+// data must cost only what follows it. With inOrder false they need only
+// all be there (readers whose per-input decisions may depend on data after
+// the damage, like an archive's licence file, may keep more).
+func BeforeDamage(res *Result, before []*doc.Document, inOrder bool) []string {
+	if len(before) <= 1 {
+		return nil
+	}
+	need := before[:len(before)-1]
+	if inOrder {
+		for i, d := range need {
+			if i >= len(res.Docs) {
+				return []string{fmt.Sprintf("only %d of the %d records before the damage came out", len(res.Docs), len(need))}
+			}
+			if res.Docs[i].ID != d.ID || res.Docs[i].Text != d.Text {
+				return []string{fmt.Sprintf("record %d (%s) before the damage changed or went missing", i, d.ID)}
+			}
+		}
+		return nil
+	}
+	got := map[string]string{}
+	for _, d := range res.Docs {
+		got[d.ID] = d.Text
+	}
+	for _, d := range need {
+		if text, ok := got[d.ID]; !ok || text != d.Text {
+			return []string{fmt.Sprintf("record %s before the damage changed or went missing", d.ID)}
+		}
+	}
+	return nil
+}
+
 // Check holds one mutant's result to the rules; it returns what broke
 // them, empty when the case passed. want is the intact input's documents.
 func Check(res *Result, path string, want []*doc.Document, order Order, lim Limits) []string {

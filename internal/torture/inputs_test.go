@@ -152,6 +152,15 @@ func runCase(t *testing.T, k kindSpec, kind sources.Kind, name string, m Mutant,
 		lim.Heap = k.heap
 	}
 	bad := Check(res, p, want, order, lim)
+	if m.Cut > 0 && m.Cut < len(m.Data) && m.Class != "truncate" && m.Class != "utf16" && len(bad) == 0 {
+		// What a cut at the damage yields must survive the damage.
+		cp := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(cp, m.Data[:m.Cut], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cut := Read(kind, cp, int64(m.Cut), lim.Time)
+		bad = append(bad, BeforeDamage(res, cut.Docs, k.cutOrder == Prefix)...)
+	}
 	outcome := "clean end"
 	switch {
 	case len(bad) > 0:
