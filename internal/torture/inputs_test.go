@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/curate-dev/curate/pipeline"
 	"github.com/curate-dev/curate/pipeline/corpustest"
@@ -124,8 +128,24 @@ func limits() Limits {
 	return Limits{Time: time.Minute, Heap: 512 << 20}
 }
 
-// plainText is the decompressed input.
+// plainText is the decompressed input as UTF-8 (a UTF-16 copy with a BOM
+// and a Latin-1 book are decoded first), ready to be re-encoded.
 func plainText(path string, data []byte) []byte {
+	b := rawText(path, data)
+	if bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")) {
+		if u, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b); err == nil {
+			return u
+		}
+	}
+	if !utf8.Valid(b) {
+		if u, err := charmap.ISO8859_1.NewDecoder().Bytes(b); err == nil {
+			return u
+		}
+	}
+	return b
+}
+
+func rawText(path string, data []byte) []byte {
 	st, err := sources.NewStream(path, bytes.NewReader(data))
 	if err != nil {
 		return nil
