@@ -44,14 +44,14 @@ func prepareOutput(cfg *Config, out string, fromFlag bool, log *slog.Logger) (*o
 }
 
 // inputStamp is the cheap on-disk identity of an input: size and
-// modification time. URLs and directories have none (their content is
-// identified by the unit alone).
+// modification time (for a directory, that of the directory itself, as
+// the task key held before). URLs have none.
 func inputStamp(in sources.Input) string {
 	if sources.IsURL(in.Path) {
 		return ""
 	}
 	st, err := os.Stat(in.Path)
-	if err != nil || st.IsDir() {
+	if err != nil {
 		return ""
 	}
 	return fmt.Sprintf("%d:%d", st.Size(), st.ModTime().UnixNano())
