@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
+	"github.com/curate-dev/curate/pipeline/doc"
 )
 
 // TestMultistreamCorruptLastStream damages the last bzip2 stream of a unit:
@@ -185,5 +186,52 @@ func TestUTF16WithoutBOMDump(t *testing.T) {
 				t.Fatalf("order %v: document %d differs", order, i)
 			}
 		}
+	}
+}
+
+// TestConcatenatedDumps reads two dumps of different wikis run together
+// in one file: the pages of the second used to get the first's language.
+func TestConcatenatedDumps(t *testing.T) {
+	dir := corpustest.Dir(t, "wikipedia")
+	unbz := func(p string) []byte {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		b, err := io.ReadAll(bzip2.NewReader(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	first := unbz("../../testdata/sample/wikipedia/enwiki-sample-pages-articles-multistream.xml.bz2")
+	second := unbz(filepath.Join(dir, "DERIVED-ltgwiki-pages-articles-multistream.xml.bz2"))
+	tmp := t.TempDir()
+	alone := func(name string, b []byte) []*doc.Document {
+		p := filepath.Join(tmp, name)
+		os.WriteFile(p, b, 0o644)
+		docs, _, err := readAll(t, mustNew(t, DefaultOptions()), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return docs
+	}
+	a, b := alone("a.xml", first), alone("b.xml", second)
+	both := alone("both.xml", append(append([]byte(nil), first...), second...))
+	if len(both) != len(a)+len(b) {
+		t.Fatalf("%d documents, want %d + %d", len(both), len(a), len(b))
+	}
+	for i, d := range both {
+		w := a[min(i, len(a)-1)]
+		if i >= len(a) {
+			w = b[i-len(a)]
+		}
+		if d.ID != w.ID || d.Language != w.Language || d.URL != w.URL || d.Text != w.Text {
+			t.Fatalf("document %d (%s): language %q url %q; read alone: %q %q", i, d.ID, d.Language, d.URL, w.Language, w.URL)
+		}
+	}
+	if a[0].Language == b[0].Language {
+		t.Fatalf("the two dumps should differ in language, both %q", a[0].Language)
 	}
 }

@@ -328,6 +328,11 @@ func (r *reader) Next() (*doc.Document, error) {
 			}
 			return nil, fmt.Errorf("%w (%s)", err, after) // err names the file and offset
 		}
+		if rp.site != nil && !r.multi {
+			// A second dump concatenated onto the first: its own language,
+			// URLs and namespaces from here on.
+			r.setSite(parseSiteInfo(rp.site))
+		}
 		p, perr := parsePage(rp.body)
 		if rp.tooLarge {
 			return nil, r.recordErr(p, rp, fmt.Errorf("page larger than %d MiB: skipped", MaxPageBytes>>20))

@@ -25,6 +25,31 @@ type pageScanner struct {
 	// limit bounds the bytes held for one page or the header, so memory
 	// stays flat whatever the input: a page past it is skipped, reported.
 	limit int
+	// site is a <siteinfo> met between pages (a second dump concatenated
+	// onto the first), handed out once with the next page.
+	site []byte
+}
+
+var (
+	tagSiteinfo    = []byte("<siteinfo>")
+	tagSiteinfoEnd = []byte("</siteinfo>")
+)
+
+// catchSiteinfo looks at bytes a page search is about to let go: a
+// <siteinfo> there starts a new dump, whose language and namespaces hold
+// for the pages after it. It keeps at most maxHeaderBytes of it.
+func (s *pageScanner) catchSiteinfo(region []byte) {
+	if s.site == nil {
+		i := bytes.Index(region, tagSiteinfo)
+		if i < 0 {
+			return
+		}
+		region = region[i:]
+		s.site = make([]byte, 0, 4<<10)
+	}
+	if len(s.site)+len(region) <= maxHeaderBytes {
+		s.site = append(s.site, region...)
+	}
 }
 
 const readChunk = 256 << 10
@@ -87,6 +112,7 @@ func (s *pageScanner) find(from int, sep []byte, limit int, skip bool) int {
 		// Keep the last len(sep)-1 bytes searchable across the boundary.
 		from = max(len(s.buf)-len(sep)+1, s.pos)
 		if skip {
+			s.catchSiteinfo(s.buf[s.pos:from])
 			s.pos = from
 		} else if limit > 0 && len(s.buf)-s.pos > limit {
 			return tooLarge
@@ -130,12 +156,21 @@ type rawPage struct {
 	// tooLarge: the page was bigger than the scanner's limit and skipped;
 	// body holds only its start (for the id and title).
 	tooLarge bool
+	// site is the <siteinfo> of a new dump that starts before this page.
+	site []byte
 }
 
 // next returns the next page; io.EOF after the last one. A stream error is
 // returned after the complete pages before it.
 func (s *pageScanner) next() (rawPage, error) {
 	start := s.find(s.pos, tagPage, 0, true)
+	if start >= 0 {
+		s.catchSiteinfo(s.buf[s.pos:start])
+	}
+	var site []byte
+	if s.site != nil && bytes.Contains(s.site, tagSiteinfoEnd) {
+		site, s.site = s.site, nil
+	}
 	if start < 0 {
 		s.pos = len(s.buf)
 		if s.err != nil {
@@ -148,7 +183,7 @@ func (s *pageScanner) next() (rawPage, error) {
 	if end == tooLarge {
 		// Keep the page's head for the record error, then let the rest go
 		// up to its end tag.
-		p := rawPage{body: bytes.Clone(s.buf[s.pos:min(len(s.buf), s.pos+64<<10)]), offset: s.base + int64(s.pos), tooLarge: true}
+		p := rawPage{body: bytes.Clone(s.buf[s.pos:min(len(s.buf), s.pos+64<<10)]), offset: s.base + int64(s.pos), tooLarge: true, site: site}
 		s.pos = len(s.buf)
 		if e := s.find(s.pos, tagPageEnd, 0, true); e >= 0 {
 			s.pos = e + len(tagPageEnd)
@@ -158,12 +193,12 @@ func (s *pageScanner) next() (rawPage, error) {
 		return p, nil
 	}
 	if end < 0 {
-		p := rawPage{body: s.buf[s.pos:], offset: s.base + int64(s.pos), cut: true}
+		p := rawPage{body: s.buf[s.pos:], offset: s.base + int64(s.pos), cut: true, site: site}
 		s.pos = len(s.buf)
 		return p, nil
 	}
 	end += len(tagPageEnd)
-	p := rawPage{body: s.buf[s.pos:end], offset: s.base + int64(s.pos)}
+	p := rawPage{body: s.buf[s.pos:end], offset: s.base + int64(s.pos), site: site}
 	s.pos = end
 	return p, nil
 }
