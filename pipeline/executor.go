@@ -44,20 +44,22 @@ type Task struct {
 // place. It holds their checksums and the task's statistics, so a resumed
 // run can report on work it did not redo.
 type Marker struct {
-	Phase   string       `json:"phase"`
-	Task    string       `json:"task"`
-	Key     string       `json:"key"`
-	Stamp   string       `json:"stamp,omitempty"`
-	Outputs []OutputFile `json:"outputs"`
+	Phase   string                  `json:"phase"`
+	Task    string                  `json:"task"`
+	Key     string                  `json:"key"`
+	Outputs []OutputFile            `json:"outputs"`
+	Inputs  []InputFile             `json:"inputs,omitempty"`
+	Stats   map[string]*SourceStats `json:"stats,omitempty"`
+	Errors  []ErrorEntry            `json:"errors,omitempty"`
+	Seconds float64                 `json:"seconds"`
+
+	// Stamp is the task's Stamp when it ran (see Task.Stamp).
+	Stamp string `json:"stamp,omitempty"`
 	// OutputMTimes are the outputs' modification times when written
 	// (Unix ns, in Outputs' order), the cheap half of the resume check.
-	OutputMTimes []int64                 `json:"output_mtimes,omitempty"`
-	Inputs       []InputFile             `json:"inputs,omitempty"`
-	Stats        map[string]*SourceStats `json:"stats,omitempty"`
-	Errors       []ErrorEntry            `json:"errors,omitempty"`
+	OutputMTimes []int64 `json:"output_mtimes,omitempty"`
 	// ErrorsNotListed counts errors past the per-task cap on Errors.
-	ErrorsNotListed int64   `json:"errors_not_listed,omitempty"`
-	Seconds         float64 `json:"seconds"`
+	ErrorsNotListed int64 `json:"errors_not_listed,omitempty"`
 }
 
 // Progress receives what the executor is doing; the CLI draws bars or logs.

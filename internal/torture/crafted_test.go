@@ -16,7 +16,7 @@ import (
 // expands to far more than any record may hold: memory must stay bounded,
 // and the oversized record must be reported, not buffered.
 func TestBombs(t *testing.T) {
-	size := int64(256 << 20)
+	size := int64(128 << 20)
 	if *full {
 		size = 3 << 30
 	}
