@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/shards"
 	"github.com/curate-dev/curate/sources"
@@ -499,5 +500,47 @@ func TestSplitInputBytesAddUp(t *testing.T) {
 	}
 	if got := unitBytes(sources.Unit{Input: in, End: -1}); got != in.Size {
 		t.Errorf("a whole input: %d bytes, want %d", got, in.Size)
+	}
+}
+
+// TestBadMultistreamSkippedAtPlanning: a truncated multistream dump and
+// one whose index belongs to another dump used to abort the whole run at
+// planning (exit 1, no output for any source) under on_error: skip.
+func TestBadMultistreamSkippedAtPlanning(t *testing.T) {
+	root := corpustest.Dir(t, "wikipedia")
+	name := "DERIVED-ltgwiki-pages-articles-multistream"
+	dump, err := os.ReadFile(filepath.Join(root, name+".xml.bz2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := os.ReadFile(filepath.Join(root, name+"-index.txt.bz2"))
+	otherIdx, _ := os.ReadFile("../testdata/sample/wikipedia/enwiki-sample-pages-articles-multistream-index.txt.bz2")
+	dir := t.TempDir()
+	// a: cut to half, its index now points past the end. b: intact dump,
+	// the index of another dump beside it. c: intact, as a control.
+	writeFile(t, filepath.Join(dir, "w", "a-multistream.xml.bz2"), dump[:len(dump)/2])
+	writeFile(t, filepath.Join(dir, "w", "a-multistream-index.txt.bz2"), idx)
+	writeFile(t, filepath.Join(dir, "w", "b-multistream.xml.bz2"), dump)
+	writeFile(t, filepath.Join(dir, "w", "b-multistream-index.txt.bz2"), otherIdx)
+	writeFile(t, filepath.Join(dir, "w", "c-multistream.xml.bz2"), dump)
+	writeFile(t, filepath.Join(dir, "w", "c-multistream-index.txt.bz2"), idx)
+	writeFile(t, filepath.Join(dir, "n.jsonl"), []byte(`{"text":"another source"}`+"\n"))
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf("output: %s\nsources:\n  - name: wiki\n    inputs: [%s/w/*.xml.bz2]\n    wikipedia: {}\n  - name: notes\n    inputs: [%s/n.jsonl]\n    jsonl: {}\n", out, dir, dir))
+	res, err := Run(context.Background(), cfg, RunOptions{})
+	if err != nil {
+		t.Fatalf("one bad dump must not stop the run: %v", err)
+	}
+	var skipped []string
+	for _, e := range res.Errors {
+		if e.Action == "input_skipped" {
+			skipped = append(skipped, filepath.Base(e.Input))
+		}
+	}
+	if strings.Join(skipped, ",") != "a-multistream.xml.bz2,b-multistream.xml.bz2" {
+		t.Errorf("skipped inputs %v, want the cut dump and the one with the wrong index", skipped)
+	}
+	if res.Stats.Sources["wiki"].DocsWritten < 100 || res.Stats.Sources["notes"].DocsWritten != 1 {
+		t.Errorf("wiki wrote %d, notes %d: the good inputs must be read", res.Stats.Sources["wiki"].DocsWritten, res.Stats.Sources["notes"].DocsWritten)
 	}
 }
