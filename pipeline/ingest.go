@@ -83,7 +83,11 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
 		for _, b := range bad {
-			skippedInputs = append(skippedInputs, ErrorEntry{Source: sc.Name, Input: b.input, Offset: -1, Error: b.err.Error(), Action: "input_skipped"})
+			action := "input_skipped"
+			if b.whole {
+				action = "input_read_whole" // reported; its reading counts any damage
+			}
+			skippedInputs = append(skippedInputs, ErrorEntry{Source: sc.Name, Input: b.input, Offset: -1, Error: b.err.Error(), Action: action})
 		}
 		stages, err := g.cfg.stagesFor(sc, tagger)
 		if err != nil {

@@ -13,6 +13,15 @@ import (
 type badInput struct {
 	input string
 	err   error
+	// whole: the input is read whole instead of skipped.
+	whole bool
+}
+
+// wholeReader is a source kind that can read an input as one unit when
+// splitting it failed: a multistream dump whose index does not match is
+// still a bzip2 dump, and read whole it keeps every page before a cut.
+type wholeReader interface {
+	CanReadWhole(in sources.Input) bool
 }
 
 // planUnits splits a source's inputs into units. When that fails for the
@@ -27,9 +36,15 @@ func planUnits(kind sources.Kind, inputs []sources.Input, skip bool) ([]sources.
 	}
 	units = nil
 	var bad []badInput
+	wr, _ := kind.(wholeReader)
 	for _, in := range inputs {
 		us, err := kind.Units([]sources.Input{in})
 		if err != nil {
+			if wr != nil && wr.CanReadWhole(in) {
+				bad = append(bad, badInput{input: in.Path, err: err, whole: true})
+				units = append(units, sources.Unit{Input: in, End: -1})
+				continue
+			}
 			bad = append(bad, badInput{input: in.Path, err: err})
 			continue
 		}

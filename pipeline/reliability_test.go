@@ -503,10 +503,12 @@ func TestSplitInputBytesAddUp(t *testing.T) {
 	}
 }
 
-// TestBadMultistreamSkippedAtPlanning: a truncated multistream dump and
-// one whose index belongs to another dump used to abort the whole run at
-// planning (exit 1, no output for any source) under on_error: skip.
-func TestBadMultistreamSkippedAtPlanning(t *testing.T) {
+// TestBadMultistreamReadWhole: a truncated multistream dump and one whose
+// index belongs to another dump used to abort the whole run at planning
+// (exit 1, no output for any source) under on_error: skip. Now each is
+// read whole, as a plain bzip2 dump: the cut one keeps its pages before
+// the cut, the other all of them.
+func TestBadMultistreamReadWhole(t *testing.T) {
 	root := corpustest.Dir(t, "wikipedia")
 	name := "DERIVED-ltgwiki-pages-articles-multistream"
 	dump, err := os.ReadFile(filepath.Join(root, name+".xml.bz2"))
@@ -515,32 +517,51 @@ func TestBadMultistreamSkippedAtPlanning(t *testing.T) {
 	}
 	idx, _ := os.ReadFile(filepath.Join(root, name+"-index.txt.bz2"))
 	otherIdx, _ := os.ReadFile("../testdata/sample/wikipedia/enwiki-sample-pages-articles-multistream-index.txt.bz2")
-	dir := t.TempDir()
-	// a: cut to half, its index now points past the end. b: intact dump,
-	// the index of another dump beside it. c: intact, as a control.
-	writeFile(t, filepath.Join(dir, "w", "a-multistream.xml.bz2"), dump[:len(dump)/2])
-	writeFile(t, filepath.Join(dir, "w", "a-multistream-index.txt.bz2"), idx)
-	writeFile(t, filepath.Join(dir, "w", "b-multistream.xml.bz2"), dump)
-	writeFile(t, filepath.Join(dir, "w", "b-multistream-index.txt.bz2"), otherIdx)
-	writeFile(t, filepath.Join(dir, "w", "c-multistream.xml.bz2"), dump)
-	writeFile(t, filepath.Join(dir, "w", "c-multistream-index.txt.bz2"), idx)
-	writeFile(t, filepath.Join(dir, "n.jsonl"), []byte(`{"text":"another source"}`+"\n"))
-	out := filepath.Join(dir, "out")
-	cfg := configFor(t, dir, fmt.Sprintf("output: %s\nsources:\n  - name: wiki\n    inputs: [%s/w/*.xml.bz2]\n    wikipedia: {}\n  - name: notes\n    inputs: [%s/n.jsonl]\n    jsonl: {}\n", out, dir, dir))
-	res, err := Run(context.Background(), cfg, RunOptions{})
-	if err != nil {
-		t.Fatalf("one bad dump must not stop the run: %v", err)
-	}
-	var skipped []string
-	for _, e := range res.Errors {
-		if e.Action == "input_skipped" {
-			skipped = append(skipped, filepath.Base(e.Input))
+	run := func(t *testing.T, files map[string][]byte) (*Result, error) {
+		dir := t.TempDir()
+		for n, b := range files {
+			writeFile(t, filepath.Join(dir, "w", n), b)
 		}
+		writeFile(t, filepath.Join(dir, "n.jsonl"), []byte(`{"text":"another source"}`+"\n"))
+		cfg := configFor(t, dir, fmt.Sprintf("output: %s/out\nsources:\n  - name: wiki\n    inputs: [%s/w/*.xml.bz2]\n    wikipedia: {}\n  - name: notes\n    inputs: [%s/n.jsonl]\n    jsonl: {}\n", dir, dir, dir))
+		return Run(context.Background(), cfg, RunOptions{})
 	}
-	if strings.Join(skipped, ",") != "a-multistream.xml.bz2,b-multistream.xml.bz2" {
-		t.Errorf("skipped inputs %v, want the cut dump and the one with the wrong index", skipped)
+	good, err := run(t, map[string][]byte{"c-multistream.xml.bz2": dump, "c-multistream-index.txt.bz2": idx})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if res.Stats.Sources["wiki"].DocsWritten < 100 || res.Stats.Sources["notes"].DocsWritten != 1 {
-		t.Errorf("wiki wrote %d, notes %d: the good inputs must be read", res.Stats.Sources["wiki"].DocsWritten, res.Stats.Sources["notes"].DocsWritten)
+	all := good.Stats.Sources["wiki"].DocsWritten
+	for _, c := range []struct {
+		name  string
+		files map[string][]byte
+		cut   bool
+	}{
+		{"cut dump", map[string][]byte{"a-multistream.xml.bz2": dump[:len(dump)/2], "a-multistream-index.txt.bz2": idx}, true},
+		{"index of another dump", map[string][]byte{"b-multistream.xml.bz2": dump, "b-multistream-index.txt.bz2": otherIdx}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := run(t, c.files)
+			if err != nil {
+				t.Fatalf("one bad dump must not stop the run: %v", err)
+			}
+			var actions []string
+			for _, e := range res.Errors {
+				actions = append(actions, e.Action)
+			}
+			want := "input_read_whole"
+			if c.cut {
+				want += ",input_cut_short"
+			}
+			if strings.Join(actions, ",") != want {
+				t.Errorf("error actions %v, want %s", actions, want)
+			}
+			got := res.Stats.Sources["wiki"].DocsWritten
+			if (c.cut && (got == 0 || got >= all)) || (!c.cut && got != all) {
+				t.Errorf("%d of %d pages written", got, all)
+			}
+			if res.Stats.Sources["notes"].DocsWritten != 1 {
+				t.Error("the other source was not read")
+			}
+		})
 	}
 }

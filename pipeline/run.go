@@ -182,7 +182,9 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 
 	res := &Result{Output: out, Stats: &Stats{}}
 	for _, e := range skippedInputs {
-		res.Stats.add(e.Source, &SourceStats{InputErrors: 1})
+		if e.Action == "input_skipped" {
+			res.Stats.add(e.Source, &SourceStats{InputErrors: 1})
+		}
 		res.Errors = append(res.Errors, e)
 		log.Warn("input skipped", "error", e.Error)
 	}
