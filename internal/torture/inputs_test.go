@@ -31,6 +31,7 @@ var (
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
+	removeCurateBin()
 	mode := ""
 	if *full {
 		mode = "-torture.full"

@@ -24,6 +24,7 @@ var curateBin = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	builtDir = dir
 	bin := filepath.Join(dir, "curate")
 	cmd := exec.Command("go", "build", "-o", bin, "github.com/curate-dev/curate/cmd/curate")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -31,6 +32,16 @@ var curateBin = sync.OnceValues(func() (string, error) {
 	}
 	return bin, nil
 })
+
+// builtDir is where curateBin put the CLI, "" until a test asked for it.
+var builtDir string
+
+// removeCurateBin deletes the built CLI, if a test built it.
+func removeCurateBin() {
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+}
 
 // processConfig is a run over the shipped samples with every phase:
 // ingest of five source kinds, a trained tokenizer, publish with tokens.
