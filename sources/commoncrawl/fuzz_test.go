@@ -2,12 +2,12 @@ package commoncrawl
 
 import (
 	"bytes"
-	"github.com/curate-dev/curate/sources/commoncrawl/extract"
 	"io"
 	"testing"
 
 	"github.com/curate-dev/curate/internal/torture"
 	"github.com/curate-dev/curate/pipeline/corpustest"
+	"github.com/curate-dev/curate/sources/commoncrawl/extract"
 )
 
 // FuzzWARCReader: the record reader over plain and gzip WARC never panics
