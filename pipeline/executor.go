@@ -25,6 +25,11 @@ type Task struct {
 	// inputs' identity, the code's format version). A finished task whose
 	// key is unchanged is not run again.
 	Key string
+	// Stamp is the cheap identity of the task's inputs as found on disk
+	// (size and modification time, as make and rsync use). A change
+	// reruns the task, but unlike Key it is not part of the manifest,
+	// which stays a function of content.
+	Stamp string
 	// Size is the input bytes the task reads, for progress and ETA.
 	Size int64
 	// Consumed, when set, is how many of Size bytes the running task has
@@ -49,6 +54,14 @@ type Marker struct {
 	Stats   map[string]*SourceStats `json:"stats,omitempty"`
 	Errors  []ErrorEntry            `json:"errors,omitempty"`
 	Seconds float64                 `json:"seconds"`
+
+	// Stamp is the task's Stamp when it ran (see Task.Stamp).
+	Stamp string `json:"stamp,omitempty"`
+	// OutputMTimes are the outputs' modification times when written
+	// (Unix ns, in Outputs' order), the cheap half of the resume check.
+	OutputMTimes []int64 `json:"output_mtimes,omitempty"`
+	// ErrorsNotListed counts errors past the per-task cap on Errors.
+	ErrorsNotListed int64 `json:"errors_not_listed,omitempty"`
 }
 
 // Progress receives what the executor is doing; the CLI draws bars or logs.
@@ -140,14 +153,12 @@ func (e *executor) done(t *Task) *Marker {
 		return nil
 	}
 	var m Marker
-	if json.Unmarshal(data, &m) != nil || m.Key != t.Key {
+	if json.Unmarshal(data, &m) != nil || m.Key != t.Key || m.Stamp != t.Stamp {
 		return nil
 	}
-	for _, o := range m.Outputs {
-		st, err := os.Stat(filepath.Join(e.out, o.Path))
-		if err != nil || st.Size() != o.Bytes {
-			return nil
-		}
+	if !outputsIntact(e.out, &m) {
+		e.log.Info("finished task's output changed since it was written; rerunning", "phase", t.Phase, "task", t.ID)
+		return nil
 	}
 	return &m
 }
@@ -186,6 +197,12 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 	}()
 	ph := executors.Phase{Name: phase, Tasks: len(tasks)}
 	for i, t := range tasks {
+		// A cancelled run stops scheduling at once: with tens of thousands
+		// of tasks queued, starting each just to see the cancellation
+		// delays the stop by minutes.
+		if ctx.Err() != nil {
+			break
+		}
 		if m := e.done(t); m != nil {
 			markers[i] = m
 			skipped++
@@ -197,6 +214,9 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 	}
 	run := func(ctx context.Context, i int) error {
 		t := tasks[i]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		ranBytes.Add(t.Size)
 		if err := e.memory.acquire(ctx, t.Memory); err != nil {
 			return err
@@ -212,7 +232,8 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 			e.taskState(phase, i, t.ID, err)
 			return err
 		}
-		m.Phase, m.Task, m.Key = phase, t.ID, t.Key
+		m.Phase, m.Task, m.Key, m.Stamp = phase, t.ID, t.Key, t.Stamp
+		m.OutputMTimes = outputMTimes(e.out, m.Outputs)
 		m.Seconds = time.Since(start).Seconds()
 		if _, err := writeJSONAtomic(e.markerPath(phase, t.ID), m); err != nil {
 			err = fmt.Errorf("%s task %s: marker: %w", phase, t.ID, err)
@@ -229,6 +250,9 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 		sched = executors.Local{Workers: e.workers}
 	}
 	if err := sched.Run(ctx, ph, run); err != nil {
+		return nil, 0, nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, 0, nil, err
 	}
 	if skipped > 0 {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -81,13 +80,21 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 		for _, e := range skipped {
 			skippedInputs = append(skippedInputs, ErrorEntry{Source: sc.Name, Offset: -1, Error: e.Error(), Action: "input_skipped"})
 		}
+		inputs = g.dropOutputInputs(sc, inputs)
 		kind, err := sc.Build()
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
 		}
-		units, err := kind.Units(inputs)
+		units, bad, err := planUnits(kind, inputs, sc.OnError == "skip")
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("source %q: %w", sc.Name, err)
+		}
+		for _, b := range bad {
+			action := "input_skipped"
+			if b.whole {
+				action = "input_read_whole" // reported; its reading counts any damage
+			}
+			skippedInputs = append(skippedInputs, ErrorEntry{Source: sc.Name, Input: b.input, Offset: -1, Error: b.err.Error(), Action: action})
 		}
 		stages, err := g.cfg.stagesFor(sc, tagger)
 		if err != nil {
@@ -96,18 +103,17 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 		src := &ingestSource{cfg: sc, kind: kind, units: units, stages: stages, names: inputNames(units)}
 		srcs = append(srcs, src)
 		for ui, u := range units {
-			key, err := g.taskKey(sc, u)
+			key, err := g.taskKey(sc, u, src.names[u.Input.Path])
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			size := u.Input.Size
-			if u.End >= 0 {
-				size = u.End - u.Start
-			}
+			stamp := inputStamp(u.Input)
+			size := unitBytes(u)
 			t := &Task{
 				Phase:    "ingest",
 				ID:       fmt.Sprintf("%s/part-%05d", sc.Name, ui),
 				Key:      key,
+				Stamp:    stamp,
 				Size:     size,
 				Consumed: new(atomic.Int64),
 				Memory:   g.taskMemory(u),
@@ -131,16 +137,10 @@ func (g *ingest) taskMemory(u sources.Unit) int64 {
 	return rowGroup + inFlight + sources.DecoderMemory(u.Input.Path)
 }
 
-// taskKey hashes what a unit's output depends on. Inputs are identified by
-// size and modification time, as make and rsync do; content checksums go in
-// the manifest.
-func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
-	var mtime int64
-	if !sources.IsURL(u.Input.Path) {
-		if st, err := os.Stat(u.Input.Path); err == nil {
-			mtime = st.ModTime().UnixNano()
-		}
-	}
+// taskKey hashes what a unit's output depends on. Inputs are identified
+// here by their unit (path, size, byte range); their modification time goes
+// in the task's Stamp, and content checksums in the manifest.
+func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit, idName string) (string, error) {
 	shared := *sc
 	shared.Weight, shared.Epochs, shared.MaxEpochs = 0, 0, 0 // mixture settings do not change ingest output
 	b, err := json.Marshal(struct {
@@ -150,9 +150,9 @@ func (g *ingest) taskKey(sc *SourceConfig, u sources.Unit) (string, error) {
 		KeepRejected bool
 		Parquet      ParquetOptions
 		Unit         sources.Unit
-		MTime        int64
+		IDName       string
 		Dedup        *signSettings `json:",omitempty"`
-	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u, mtime, g.cfg.Dedup.signSettings()})
+	}{formatVersion, shared, g.cfg.stageConfig(sc), g.cfg.KeepRejected, g.cfg.Parquet, u, idName, g.cfg.Dedup.signSettings()})
 	if err != nil {
 		return "", err
 	}
@@ -180,12 +180,9 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	sc := src.cfg
 	part := fmt.Sprintf("part-%05d.parquet", ui)
 	dataRel := filepath.Join(IngestDir, sc.Name, part)
-	st := &SourceStats{Inputs: 1, InputBytes: u.Input.Size}
+	st := &SourceStats{Inputs: 1, InputBytes: unitBytes(u)}
 	if u.Part > 0 {
 		st.Inputs = 0 // counted once, by the unit that starts the input
-	}
-	if u.End >= 0 {
-		st.InputBytes = u.End - u.Start
 	}
 	m := &Marker{Stats: map[string]*SourceStats{sc.Name: st}}
 
@@ -219,13 +216,19 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	if inputErr == nil && st.DocsRead == 0 && st.RecordErrors == 0 && len(st.Counters) == 0 && u.Part == 0 {
+		// Zero-length files, empty .gz/.zst/tar: not an error, but never
+		// silent either (a reader that skipped records counts them).
+		st.Counters = map[string]int64{"input_empty": 1}
+		g.log.Warn("input holds no records", "source", sc.Name, "input", u.Input.Path)
+	}
 	if inputErr != nil {
 		var fatal *fatalError
 		if errors.As(inputErr, &fatal) || sc.OnError == "fail" {
 			return nil, inputErr
 		}
 		st.InputErrors++
-		m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Offset: -1, Error: inputErr.Error(), Action: action})
+		m.addError(ErrorEntry{Source: sc.Name, Input: u.Input.Path, Offset: errorOffset(inputErr), Error: inputErr.Error(), Action: action})
 		g.log.Warn("input unreadable; documents read before the error are kept", "source", sc.Name, "error", inputErr)
 	}
 
@@ -274,17 +277,19 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		workers = runtime.NumCPU()
 	}
 	s := stream.New().WithMaxGoroutines(workers)
-	var writeErr error
+	// Callbacks run on the stream's goroutines while this loop reads, so
+	// the first write error is shared through firstError, not a plain var.
+	var writeErr firstError
 	prefix := sc.Name + "/" + src.names[u.Input.Path] + "/"
 	ids := newIDSet()
 	submit := func(b *batch) {
 		s.Go(func() stream.Callback {
 			g.process(src, b)
 			return func() {
-				if writeErr != nil {
+				if writeErr.get() != nil {
 					return
 				}
-				writeErr = g.write(b, st, data, rejected)
+				writeErr.set(g.write(b, st, data, rejected))
 			}
 		})
 	}
@@ -297,7 +302,7 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		if offset != nil {
 			consumed.Store(offset.InputOffset())
 		}
-		if ctx.Err() != nil || writeErr != nil {
+		if ctx.Err() != nil || writeErr.get() != nil {
 			break
 		}
 		d, err := r.Next()
@@ -354,8 +359,8 @@ func (g *ingest) pump(ctx context.Context, src *ingestSource, u sources.Unit, r 
 		}
 		st.Counters[k] += v
 	}
-	if writeErr != nil {
-		return &fatalError{writeErr}
+	if err := writeErr.get(); err != nil {
+		return &fatalError{err}
 	}
 	return readErr
 }
@@ -436,7 +441,9 @@ func (g *ingest) write(b *batch, st *SourceStats, data, rejected *partWriter) er
 func (m *Marker) addError(e ErrorEntry) {
 	if len(m.Errors) < maxErrorsPerTask {
 		m.Errors = append(m.Errors, e)
+		return
 	}
+	m.ErrorsNotListed++
 }
 
 // partWriter is a Parquet file being written under a temporary name.

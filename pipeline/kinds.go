@@ -90,7 +90,7 @@ func validOnError(v string) bool { return v == "skip" || v == "fail" }
 // validate checks meaning, not syntax: every mistake is reported with its
 // position.
 func (c *Config) validate() ConfigErrors {
-	var errs ConfigErrors
+	errs := append(c.nonFiniteErrors(), c.numericErrors()...)
 	if c.Output == "" {
 		errs = append(errs, c.errAt("output must not be empty", "output"))
 	}
@@ -174,25 +174,24 @@ func (c *Config) validate() ConfigErrors {
 }
 
 // ExpandInputs resolves a source's inputs. A pattern that matches nothing
-// or names a missing file or a directory is an error at its line in the
-// config; under on_error: skip it is returned in skipped instead, so the run
-// goes on and reports it.
+// or names a missing file or a directory, and a glob match that cannot be
+// read (a dangling symlink, a symlink loop, a FIFO), is an error at its line
+// in the config; under on_error: skip it is returned in skipped instead, so
+// the run goes on with the rest and reports it.
 func (c *Config) ExpandInputs(i int) (inputs []sources.Input, skipped []error, err error) {
 	s := &c.Sources[i]
 	seen := map[string]bool{}
 	for j, pat := range s.Inputs {
-		expand := sources.Expand
-		if s.takesDirs() {
-			expand = sources.ExpandDirs
-		}
-		ins, err := expand("", []string{pat})
+		ins, bad, err := sources.ExpandPattern("", pat, s.takesDirs())
 		if err != nil {
-			ce := c.errAt(fmt.Sprintf("source %q: %v", s.Name, err), "sources", i, "inputs", j)
-			if s.OnError == "skip" {
-				skipped = append(skipped, ce)
-				continue
+			bad = []error{err}
+		}
+		for _, b := range bad {
+			ce := c.errAt(fmt.Sprintf("source %q: %v", s.Name, b), "sources", i, "inputs", j)
+			if s.OnError != "skip" {
+				return nil, nil, ce
 			}
-			return nil, nil, ce
+			skipped = append(skipped, ce)
 		}
 		for _, in := range ins {
 			if !seen[in.Path] {

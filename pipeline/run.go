@@ -46,6 +46,8 @@ type Result struct {
 	Manifest *Manifest
 	Stats    *Stats
 	Errors   []ErrorEntry
+	// ErrorsNotListed counts errors past the per-task cap on Errors.
+	ErrorsNotListed int64
 	// TasksRun and TasksSkipped count this invocation's work.
 	TasksRun, TasksSkipped int
 	Duration               time.Duration
@@ -66,9 +68,9 @@ type Manifest struct {
 	Outputs       []OutputFile    `json:"outputs"`
 }
 
-// ManifestConfig identifies the config a run used.
+// ManifestConfig identifies the config a run used by its meaning; where
+// the file was (run.json records that) is not part of the output's identity.
 type ManifestConfig struct {
-	Path   string `json:"path"`
 	SHA256 string `json:"sha256"`
 }
 
@@ -142,9 +144,13 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
+	// The tasks of a scheduler's run share the lock; everything else (a
+	// local run, a submitter between phases, finalize) holds it alone.
+	lock, err := prepareOutput(cfg, out, opts.Output != "", executors.IsShared(opts.Executor), log)
+	if err != nil {
+		return nil, err
 	}
+	defer lock.release()
 	memoryMB := cfg.MemoryMB
 	if memoryMB <= 0 {
 		memoryMB = defaultMemoryMB()
@@ -231,7 +237,9 @@ func (r *runner) run(ctx context.Context, start time.Time) (*Result, error) {
 	}
 	res := &Result{Output: out, Stats: &Stats{}}
 	for _, e := range skippedInputs {
-		res.Stats.add(e.Source, &SourceStats{InputErrors: 1})
+		if e.Action == "input_skipped" {
+			res.Stats.add(e.Source, &SourceStats{InputErrors: 1})
+		}
 		res.Errors = append(res.Errors, e)
 		log.Warn("input skipped", "error", e.Error)
 	}
@@ -244,6 +252,7 @@ func (r *runner) run(ctx context.Context, start time.Time) (*Result, error) {
 				res.Stats.add(name, s)
 			}
 			res.Errors = append(res.Errors, m.Errors...)
+			res.ErrorsNotListed += m.ErrorsNotListed
 		}
 		all = append(all, ph.markers...)
 		mphases = append(mphases, phaseOf(ph.name, ph.tasks, ph.markers))
@@ -285,7 +294,7 @@ func phaseOf(name string, tasks []*Task, markers []*Marker) ManifestPhase {
 func buildManifest(cfg *Config, phases []ManifestPhase, markers []*Marker) *Manifest {
 	m := &Manifest{
 		CurateVersion: Version,
-		Config:        ManifestConfig{Path: cfg.path, SHA256: cfg.ConfigHash()},
+		Config:        ManifestConfig{SHA256: cfg.ConfigHash()},
 		Phases:        phases,
 	}
 	for _, mk := range markers {
@@ -309,6 +318,9 @@ type ErrorReport struct {
 	RecordsSkipped map[string]int64 `json:"records_skipped"`
 	InputsFailed   map[string]int64 `json:"inputs_failed"` // skipped whole or cut short
 	Entries        []ErrorEntry     `json:"entries"`
+	// EntriesNotListed counts errors left out of entries by the cap of
+	// 1,000 per task; records_skipped and inputs_failed stay exact.
+	EntriesNotListed int64 `json:"entries_not_listed"`
 }
 
 func writeRunFiles(out string, res *Result) error {
@@ -318,7 +330,7 @@ func writeRunFiles(out string, res *Result) error {
 	if _, err := writeJSONAtomic(filepath.Join(out, "stats.json"), res.Stats); err != nil {
 		return err
 	}
-	rep := ErrorReport{RecordsSkipped: map[string]int64{}, InputsFailed: map[string]int64{}, Entries: res.Errors}
+	rep := ErrorReport{RecordsSkipped: map[string]int64{}, InputsFailed: map[string]int64{}, Entries: res.Errors, EntriesNotListed: res.ErrorsNotListed}
 	for name, s := range res.Stats.Sources {
 		rep.RecordsSkipped[name] = s.RecordErrors
 		rep.InputsFailed[name] = s.InputErrors

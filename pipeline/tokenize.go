@@ -328,7 +328,7 @@ func (r *runner) publish(ctx context.Context, src string, in OutputFile) (*Marke
 		workers = runtime.NumCPU()
 	}
 	s := stream.New().WithMaxGoroutines(workers)
-	var writeErr error
+	var writeErr firstError // set by stream callbacks, read by the loop below
 	submit := func(b *tbatch) {
 		s.Go(func() stream.Callback {
 			b.ids = make([][]uint32, len(b.docs))
@@ -342,14 +342,15 @@ func (r *runner) publish(ctx context.Context, src string, in OutputFile) (*Marke
 			}
 			return func() {
 				for i, d := range b.docs {
-					if writeErr != nil {
+					if writeErr.get() != nil {
 						return
 					}
-					if writeErr = data.w.Write(d, ""); writeErr != nil {
+					if err := data.w.Write(d, ""); err != nil {
+						writeErr.set(err)
 						return
 					}
 					if tokW != nil {
-						writeErr = tokW.Write(d.ID, d.Source, b.ids[i])
+						writeErr.set(tokW.Write(d.ID, d.Source, b.ids[i]))
 					}
 					st.Tokens += d.TokenCount
 					st.langTokens(d.Language, d.TokenCount)
@@ -363,8 +364,8 @@ func (r *runner) publish(ctx context.Context, src string, in OutputFile) (*Marke
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if writeErr != nil {
-			return writeErr
+		if err := writeErr.get(); err != nil {
+			return err
 		}
 		cur.docs = append(cur.docs, d)
 		curBytes += len(d.Text)
@@ -379,7 +380,7 @@ func (r *runner) publish(ctx context.Context, src string, in OutputFile) (*Marke
 	}
 	s.Wait()
 	if err == nil {
-		err = writeErr
+		err = writeErr.get()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", in.Path, err)

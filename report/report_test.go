@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,6 +58,39 @@ func lookup(v any, path string) (any, bool) {
 	return v, v != nil
 }
 
+// shownValue reads a number as a reader sees it on the page ("46",
+// "1.50", "67.5%", "12.1 KiB", "300 B") and returns it with the rounding
+// its format allows, independently of the report's own formatting code.
+func shownValue(s string) (v, tol float64, err error) {
+	s = strings.TrimSpace(s)
+	scale := 1.0
+	for _, u := range []struct {
+		suffix string
+		scale  float64
+	}{{"%", 0.01}, {" GiB", 1 << 30}, {" MiB", 1 << 20}, {" KiB", 1 << 10}, {" B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, scale = strings.TrimSuffix(s, u.suffix), u.scale
+			break
+		}
+	}
+	v, err = strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, 0, err
+	}
+	half := 0.5 // half a unit of the last digit shown
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		half = 0.5 * math.Pow(10, -float64(len(s)-i-1))
+	} else {
+		half = 0
+	}
+	return v * scale, half*scale + 1e-9, nil
+}
+
+// TestHTMLNumbersMatchJSON checks every number a reader sees on the page
+// against report.json: the text of each tagged cell (as shown: "12.1 KiB",
+// "67.5%"), the bar labels and tooltips of the charts, and the bar widths.
+// The data-v attributes come from the same struct as the JSON, so they are
+// only the map from what is shown to where it is in the JSON.
 func TestHTMLNumbersMatchJSON(t *testing.T) {
 	dir := t.TempDir()
 	d := sampleData()
@@ -69,23 +103,66 @@ func TestHTMLNumbersMatchJSON(t *testing.T) {
 	if err := json.Unmarshal(js, &doc); err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`data-k="([^"]+)" data-v="([^"]+)"`)
-	matches := re.FindAllStringSubmatch(string(html), -1)
-	if len(matches) < 40 {
-		t.Fatalf("only %d numbers tagged in the HTML", len(matches))
+	jsonNumber := func(key string) (float64, bool) {
+		v, ok := lookup(doc, key)
+		f, isNum := v.(float64)
+		return f, ok && isNum
 	}
 	seen := map[string]bool{}
-	for _, m := range matches {
-		want, ok := lookup(doc, m[1])
+	cells := regexp.MustCompile(`<(b|td) data-k="([^"]+)" data-v="[^"]*">([^<]*)</(?:b|td)>`).FindAllStringSubmatch(string(html), -1)
+	if len(cells) < 30 {
+		t.Fatalf("only %d numbers tagged in the HTML", len(cells))
+	}
+	for _, m := range cells {
+		key, text := m[2], m[3]
+		want, ok := jsonNumber(key)
 		if !ok {
-			t.Errorf("HTML shows %s=%s, absent from report.json", m[1], m[2])
+			t.Errorf("HTML shows %s = %q, not a number in report.json", key, text)
 			continue
 		}
-		got, err := strconv.ParseFloat(m[2], 64)
-		if err != nil || got != want.(float64) {
-			t.Errorf("%s: HTML %s, JSON %v", m[1], m[2], want)
+		got, tol, err := shownValue(text)
+		if err != nil || math.Abs(got-want) > tol {
+			t.Errorf("%s: the page shows %q, report.json has %v", key, text, want)
 		}
-		seen[m[1]] = true
+		seen[key] = true
+	}
+	// Chart bars: the tooltip shows the value, the label beside the bar the
+	// language's share (or the bucket's count), the width is proportional.
+	bars := regexp.MustCompile(`<rect [^>]*width="([0-9.]+)" data-k="([^"]+)" data-v="[^"]*"><title>[^<]*: ([^<]*)</title></rect><text [^>]*>([^<]*)</text>`).FindAllStringSubmatch(string(html), -1)
+	if len(bars) < 10 {
+		t.Fatalf("only %d chart bars in the HTML", len(bars))
+	}
+	widest := map[string]float64{} // chart key prefix -> largest value
+	for _, m := range bars {
+		v, _ := jsonNumber(m[2])
+		p := m[2][:strings.LastIndexByte(m[2], '.')]
+		p = p[:strings.LastIndexByte(p, '.')]
+		widest[p] = max(widest[p], v)
+	}
+	for _, m := range bars {
+		width, key, tip, label := m[1], m[2], m[3], m[4]
+		want, ok := jsonNumber(key)
+		if !ok {
+			t.Errorf("chart bar %s is not a number in report.json", key)
+			continue
+		}
+		if got, err := strconv.ParseFloat(tip, 64); err != nil || got != want {
+			t.Errorf("bar %s: tooltip %q, report.json %v", key, tip, want)
+		}
+		labelKey := key
+		if strings.HasSuffix(key, ".bytes") {
+			labelKey = strings.TrimSuffix(key, ".bytes") + ".share"
+		}
+		lw, _ := jsonNumber(labelKey)
+		if got, tol, err := shownValue(label); err != nil || math.Abs(got-lw) > tol {
+			t.Errorf("bar %s: label %q, report.json %s = %v", key, label, labelKey, lw)
+		}
+		p := key[:strings.LastIndexByte(key, '.')]
+		p = p[:strings.LastIndexByte(p, '.')]
+		if w, _ := strconv.ParseFloat(width, 64); widest[p] > 0 && math.Abs(w-360*want/widest[p]) > 0.06 {
+			t.Errorf("bar %s: width %s for %v of at most %v", key, width, want, widest[p])
+		}
+		seen[key] = true
 	}
 	// Every headline number of the JSON is shown.
 	for _, k := range []string{"run.inputs", "languages.0.bytes", "languages.0.tokens", "languages.4.docs", "mixture.1.tokens",

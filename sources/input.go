@@ -12,8 +12,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,57 +32,7 @@ type Input struct {
 // pattern that matches nothing is an error: a typo must not silently yield an
 // empty corpus. Relative patterns are taken from baseDir.
 func Expand(baseDir string, patterns []string) ([]Input, error) {
-	seen := make(map[string]bool)
-	var out []Input
-	for _, pat := range patterns {
-		if IsURL(pat) {
-			if !seen[pat] {
-				seen[pat] = true
-				out = append(out, Input{Path: pat, Size: -1})
-			}
-			continue
-		}
-		p := pat
-		if !filepath.IsAbs(p) && baseDir != "" {
-			p = filepath.Join(baseDir, p)
-		}
-		var matches []string
-		if strings.ContainsAny(p, "*?[") {
-			m, err := filepath.Glob(p)
-			if err != nil {
-				return nil, fmt.Errorf("input %q: %w", pat, err)
-			}
-			if len(m) == 0 {
-				return nil, fmt.Errorf("input %q: no file matches", pat)
-			}
-			matches = m
-		} else {
-			matches = []string{p}
-		}
-		for _, m := range matches {
-			st, err := os.Stat(m)
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return nil, fmt.Errorf("input %q: %s: no such file", pat, m)
-				}
-				return nil, fmt.Errorf("input %q: %w", pat, err)
-			}
-			if st.IsDir() {
-				// Globs commonly match a directory beside the files; a
-				// directory named outright is a mistake for file sources.
-				if strings.ContainsAny(p, "*?[") {
-					continue
-				}
-				return nil, fmt.Errorf("input %q: %s is a directory, expected a file", pat, m)
-			}
-			if !seen[m] {
-				seen[m] = true
-				out = append(out, Input{Path: m, Size: st.Size()})
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return expandAll(baseDir, patterns, false)
 }
 
 // IsURL reports whether p names an http(s) resource rather than a file.
@@ -120,6 +68,23 @@ func Detect(head []byte) Compression {
 	return Plain
 }
 
+// truncatedMagic names the compression whose magic the whole (short) input
+// is a proper prefix of, "" if none.
+func truncatedMagic(head []byte) Compression {
+	if len(head) < 2 {
+		return ""
+	}
+	for _, m := range []struct {
+		magic string
+		c     Compression
+	}{{"\x1f\x8b", Gzip}, {"BZh", Bzip2}, {"\xfd7zXZ\x00", XZ}, {"\x28\xb5\x2f\xfd", Zstd}} {
+		if len(head) < len(m.magic) && m.magic[:len(head)] == string(head) {
+			return m.c
+		}
+	}
+	return ""
+}
+
 // MaxZstdWindow is the largest zstd window accepted: Pushshift dumps are
 // written with --long=31, so the decoder must allow a 2 GiB window.
 const MaxZstdWindow = 1 << 31
@@ -147,6 +112,10 @@ func Open(path string) (*Stream, error) {
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, expected a file", path)
+	}
+	if !st.Mode().IsRegular() {
+		// A FIFO would block the task forever; a device never ends.
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileType(st.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -178,12 +147,17 @@ func newStream(name string, r io.Reader, reopen func() (io.ReadCloser, error)) (
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("%s: reading header: %w", name, err)
 	}
+	if c := truncatedMagic(head); c != "" && err == io.EOF {
+		// A file that stops inside a compression header would otherwise
+		// be read as plain text and blamed on its content.
+		return nil, fmt.Errorf("%s: %d bytes, cut inside a %s header", name, len(head), c)
+	}
 	s := &Stream{Path: name, raw: cr, Compression: Detect(head)}
 	switch s.Compression {
 	case Gzip:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip header: %w", name, err)
+			return nil, fmt.Errorf("%s: gzip header at byte 0: %w", name, err)
 		}
 		s.dec = zr
 		s.closers = append(s.closers, zr.Close)
@@ -192,13 +166,13 @@ func newStream(name string, r io.Reader, reopen func() (io.ReadCloser, error)) (
 	case XZ:
 		xr, err := xz.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: xz header: %w", name, err)
+			return nil, fmt.Errorf("%s: xz header at byte 0: %w", name, err)
 		}
 		s.dec = xr
 	case Zstd:
 		zr, err := newZstdDecoder(cr, br, reopen)
 		if err != nil {
-			return nil, fmt.Errorf("%s: zstd: %w", name, err)
+			return nil, fmt.Errorf("%s: zstd header at byte 0: %w", name, err)
 		}
 		s.dec = zr
 		s.closers = append(s.closers, zr.Close)
@@ -218,11 +192,27 @@ func (s *Stream) Read(p []byte) (int, error) {
 }
 
 func (s *Stream) wrap(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: %s stream truncated near compressed byte %d: %w", s.Path, s.Compression, s.raw.n.Load(), err)
-	}
-	return fmt.Errorf("%s: %s stream corrupt near compressed byte %d: %w", s.Path, s.Compression, s.raw.n.Load(), err)
+	return &StreamError{Path: s.Path, Compression: s.Compression, Offset: s.raw.n.Load(), Err: err}
 }
+
+// StreamError is a read failure of a Stream: where in the raw
+// (compressed) input it broke, so reports can carry the offset.
+type StreamError struct {
+	Path        string
+	Compression Compression
+	Offset      int64 // compressed bytes consumed when it broke
+	Err         error
+}
+
+func (e *StreamError) Error() string {
+	what := "corrupt"
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		what = "truncated"
+	}
+	return fmt.Sprintf("%s: %s stream %s near compressed byte %d: %v", e.Path, e.Compression, what, e.Offset, e.Err)
+}
+
+func (e *StreamError) Unwrap() error { return e.Err }
 
 // CompressedOffset is how many raw (compressed) bytes were consumed so far;
 // progress bars use it against the file size.

@@ -39,6 +39,7 @@ func TestCLI(t *testing.T) {
 		{"feed usage", []string{"feed", "frob", out}, exitUsage, nil, []string{"curate feed verify DIR"}},
 		{"report not an output", []string{"report", t.TempDir()}, exitFailed, nil, []string{"not a curate output"}},
 		{"inspect missing", []string{"inspect", filepath.Join(out, "nope")}, exitUsage, nil, []string{"not a directory"}},
+		{"run output is a file", []string{"run", "configs/mix.yaml", "--output", bad}, exitUsage, nil, []string{"--output: output " + bad + " exists and is not a directory"}},
 		{"run bad flag", []string{"run", "configs/mix.yaml", "--workers", "-3"}, exitUsage, nil, []string{"--workers must be positive"}},
 	}
 	for _, c := range cases {

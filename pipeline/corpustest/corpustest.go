@@ -1,6 +1,9 @@
 // Package corpustest finds the shared real-data corpus for tests and
-// benchmarks. The corpus lives beside the checkout (../shared/corpus), never
-// inside it; CURATE_CORPUS overrides the location.
+// benchmarks and bounds what they read of it. The corpus lives beside the
+// checkout (../shared/corpus), never inside it; CURATE_CORPUS overrides the
+// location. Corpus tests run on a deterministic sample (Sample) that keeps
+// every source file, script and hard case (Features) by default, and on
+// everything with -corpus.full or CURATE_CORPUS_FULL=1 (Full).
 package corpustest
 
 import (

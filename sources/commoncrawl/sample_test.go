@@ -3,6 +3,8 @@ package commoncrawl
 import (
 	"bytes"
 	"compress/gzip"
+	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,23 +35,43 @@ var sampleRecords = []struct {
 	{"dolma__sample-0000.warc.gz", []int{1, 2, 3, 4}},
 }
 
-// TestWriteSample rebuilds the sample when CURATE_WRITE_SAMPLES is set;
-// records are copied byte for byte (gzip members as they are, plain
-// records gzipped one per member).
-func TestWriteSample(t *testing.T) {
-	if os.Getenv("CURATE_WRITE_SAMPLES") == "" {
-		t.Skip("set CURATE_WRITE_SAMPLES=1 to rebuild testdata/sample/commoncrawl")
+//go:generate go test -run ^$ . -args -write-sample
+
+// writeSample makes the test binary rebuild the sample and exit instead of
+// running tests; `go generate ./sources/commoncrawl` sets it (the directive
+// above), so the generator is no test that always skips.
+var writeSample = flag.Bool("write-sample", false, "rebuild "+samplePath+" from the shared corpus and exit")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if *writeSample {
+		if err := writeSampleFile(); err != nil {
+			fmt.Fprintln(os.Stderr, "write sample:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	dir := corpustest.Dir(t, "commoncrawl")
+	os.Exit(m.Run())
+}
+
+// writeSampleFile rebuilds the sample from the corpus: records are copied
+// byte for byte (gzip members as they are, plain records gzipped one per
+// member).
+func writeSampleFile() error {
+	root := corpustest.Root()
+	if root == "" {
+		return fmt.Errorf("shared corpus not found (../shared/corpus or CURATE_CORPUS)")
+	}
+	dir := filepath.Join(root, "commoncrawl")
 	var out bytes.Buffer
 	for _, sr := range sampleRecords {
 		data, err := os.ReadFile(filepath.Join(dir, sr.file))
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		w, err := newWarcReader(bytes.NewReader(data), 0)
 		if err != nil {
-			t.Fatal(err)
+			return fmt.Errorf("%s: %w", sr.file, err)
 		}
 		var offs []int64
 		for {
@@ -58,7 +80,7 @@ func TestWriteSample(t *testing.T) {
 				break
 			}
 			if err != nil {
-				t.Fatal(err)
+				return fmt.Errorf("%s: %w", sr.file, err)
 			}
 			offs = append(offs, rec.offset)
 		}
@@ -75,11 +97,9 @@ func TestWriteSample(t *testing.T) {
 		}
 	}
 	if out.Len() > 300<<10 {
-		t.Fatalf("sample is %d bytes, want < 300 KB", out.Len())
+		return fmt.Errorf("sample is %d bytes, want < 300 KB", out.Len())
 	}
-	if err := os.WriteFile(samplePath, out.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(samplePath, out.Bytes(), 0o644)
 }
 
 // TestSample reads the shipped sample (no corpus needed).

@@ -2,12 +2,15 @@ package commoncrawl
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/curate-dev/curate/sources"
 )
 
 // warcReader reads WARC records from plain or gzip-compressed bytes.
@@ -25,14 +28,18 @@ import (
 // offset of its member, as in Common Crawl's CDX index. A file compressed as
 // one member holding many records also reads correctly.
 type warcReader struct {
-	raw    *offsetReader
-	br     *bufio.Reader // over raw
-	gz     *gzip.Reader  // nil for plain input
-	gzbuf  *bufio.Reader // over gz, for the current member
-	member bool          // a gzip member is open
-	rec    *bufio.Reader // where records are read from: br or gzbuf
-	body   io.Reader     // unread rest of the current block
-	base   int64         // offset of the unit in its file
+	raw      *offsetReader
+	br       *bufio.Reader // over raw
+	gz       *gzip.Reader  // nil for plain input
+	gzbuf    *bufio.Reader // over gz, for the current member
+	member   bool          // a gzip member is open
+	rec      *bufio.Reader // where records are read from: br or gzbuf
+	body     io.Reader     // unread rest of the current block
+	base     int64         // offset of the unit in its file
+	line     []byte        // reused header-line buffer
+	curOff   int64         // offset of the record being read
+	errOff   int64         // offset of the record the last error is in
+	resyncAt int64         // raw offset of the last resync, to always move on
 }
 
 // warcRecord is one record's header and its block, valid until next().
@@ -78,31 +85,40 @@ func (w *warcReader) pos() int64 { return w.base + w.raw.n - int64(w.br.Buffered
 
 // next returns the next record, io.EOF at the clean end, or an error that
 // ends the input.
+//
+// After an error, errOff is the offset of the record (or gzip member) that
+// broke: when the block of the previous record is what failed, that
+// record's start, not where the reader had got to inside it.
 func (w *warcReader) next() (*warcRecord, error) {
 	if w.body != nil {
 		if _, err := io.Copy(io.Discard, w.body); err != nil {
+			w.errOff = w.curOff
 			return nil, err
 		}
 		w.body = nil
 	}
 	off, err := w.seekRecord()
+	w.errOff, w.curOff = off, off
 	if err != nil {
 		return nil, err
 	}
 	rec := &warcRecord{offset: off, header: make(map[string]string, 12)}
-	line, err := w.rec.ReadString('\n')
+	line, err := w.headerLine()
 	if err != nil {
-		return nil, unexpected(err)
+		return nil, err
 	}
 	rec.version = strings.TrimSpace(line)
 	if !strings.HasPrefix(rec.version, "WARC/") {
 		return nil, fmt.Errorf("expected a WARC/ version line, found %q", trunc(rec.version))
 	}
 	last := ""
-	for {
-		line, err := w.rec.ReadString('\n')
+	for lines := 0; ; lines++ {
+		if lines > maxHeaderLines {
+			return nil, fmt.Errorf("WARC header of more than %d lines", maxHeaderLines)
+		}
+		line, err := w.headerLine()
 		if err != nil {
-			return nil, unexpected(err)
+			return nil, err
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
@@ -129,6 +145,90 @@ func (w *warcReader) next() (*warcRecord, error) {
 	w.body = &exactReader{r: io.LimitReader(w.rec, rec.length), left: rec.length}
 	rec.block = w.body
 	return rec, nil
+}
+
+var gzipMagic = []byte{0x1f, 0x8b, 0x08}
+
+// resync moves past a damaged gzip member to the next member header, so
+// the (independent) members after it are read: Common Crawl writes one
+// record per member precisely so that one bad member costs one record. It
+// reports false when no member is left, or for input not in members.
+func (w *warcReader) resync() bool {
+	if w.gz == nil {
+		return w.resyncPlain()
+	}
+	w.member, w.body = false, nil
+	if w.pos() <= w.resyncAt {
+		// The last resync landed on a false header: step over it.
+		if _, err := w.br.Discard(1); err != nil {
+			return false
+		}
+	}
+	for {
+		buf, err := w.br.Peek(w.br.Size())
+		if i := bytes.Index(buf, gzipMagic); i >= 0 {
+			w.br.Discard(i)
+			w.resyncAt = w.pos()
+			return true
+		}
+		if err != nil {
+			w.br.Discard(len(buf))
+			return false
+		}
+		w.br.Discard(len(buf) - len(gzipMagic) + 1)
+	}
+}
+
+var warcLine = []byte("\nWARC/1.")
+
+// resyncPlain moves past a damaged record of an uncompressed WARC to the
+// next line that starts a record ("WARC/1.0", "WARC/1.1"). A payload that
+// itself holds such a line makes a false start; its parse fails and the
+// next resync moves on.
+func (w *warcReader) resyncPlain() bool {
+	w.body = nil
+	if w.pos() <= w.resyncAt {
+		if _, err := w.br.Discard(1); err != nil {
+			return false
+		}
+	}
+	for {
+		buf, err := w.br.Peek(w.br.Size())
+		if i := bytes.Index(buf, warcLine); i >= 0 {
+			w.br.Discard(i + 1)
+			w.resyncAt = w.pos()
+			return true
+		}
+		if err != nil {
+			w.br.Discard(len(buf))
+			return false
+		}
+		w.br.Discard(len(buf) - len(warcLine) + 1)
+	}
+}
+
+// Bounds of a WARC header: real ones are a few hundred bytes in 10-20
+// lines (a long Target-URI is a few KB). Past them the input is not WARC,
+// and reading on would buffer a whole "line" of gigabytes.
+const (
+	maxHeaderLine  = 64 << 10
+	maxHeaderLines = 1000
+)
+
+// headerLine reads one header line, bounded by maxHeaderLine.
+func (w *warcReader) headerLine() (string, error) {
+	line, _, tooLong, err := sources.ReadLine(w.rec, maxHeaderLine, w.line)
+	w.line = line[:0]
+	if err != nil {
+		return "", unexpected(err)
+	}
+	if tooLong {
+		return "", fmt.Errorf("WARC header line longer than %d KiB", maxHeaderLine>>10)
+	}
+	if len(line) == 0 || line[len(line)-1] != '\n' {
+		return "", io.ErrUnexpectedEOF
+	}
+	return string(line), nil
 }
 
 // seekRecord moves to the start of the next record, opening the next gzip

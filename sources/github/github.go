@@ -342,6 +342,7 @@ type tarWalker struct {
 	nested                      []string
 	st                          *sources.Stream
 	tr                          *tar.Reader
+	last                        string // name of the last entry read, for errors
 }
 
 func newTarWalker(p string) (*tarWalker, error) {
@@ -381,7 +382,9 @@ func (w *tarWalker) scan() error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s: tar: %w", w.path, err)
+			// Damage: plan from the entries before it. The second pass
+			// reads those too and reports the damage where it is.
+			break
 		}
 		name := strings.TrimPrefix(path.Clean("/"+h.Name), "/")
 		if h.Typeflag == tar.TypeXGlobalHeader || name == "" {
@@ -397,7 +400,9 @@ func (w *tarWalker) scan() error {
 		if h.Typeflag == tar.TypeReg && (lf.wants(name) || (hasRest && lf.wants(rest))) {
 			b, err := io.ReadAll(io.LimitReader(tr, maxLicenceBytes))
 			if err != nil {
-				return fmt.Errorf("%s: tar: reading %s: %w", w.path, name, err)
+				// Damage inside the entry: as above, the second pass
+				// reports it where it is.
+				break
 			}
 			files[name] = b
 		}
@@ -421,8 +426,13 @@ func (w *tarWalker) next() (*entry, error) {
 			return nil, io.EOF
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: tar: %w", w.path, err)
+			after := "before the first entry"
+			if w.last != "" {
+				after = fmt.Sprintf("after entry %q", w.last)
+			}
+			return nil, fmt.Errorf("%s: tar damaged %s, near compressed byte %d: %w", w.path, after, w.st.CompressedOffset(), err)
 		}
+		w.last = h.Name
 		if h.Typeflag != tar.TypeReg {
 			continue
 		}

@@ -55,10 +55,15 @@ func newJSONLWalker(p string, cols Columns) (*jsonlWalker, error) {
 	return &jsonlWalker{path: p, st: st, br: bufio.NewReaderSize(st, 1<<20), cols: cols}, nil
 }
 
+// maxRowBytes bounds one JSONL row. The Stack's rows hold a file of at
+// most 1 MB plus metadata; JSON escaping can multiply that a few times. A
+// longer line is skipped and reported rather than buffered whole.
+const maxRowBytes = 64 << 20
+
 func (w *jsonlWalker) next() (*entry, error) {
 	for {
-		line, err := w.br.ReadBytes('\n')
-		if len(line) == 0 && err == io.EOF {
+		line, n, tooLong, err := sources.ReadLine(w.br, maxRowBytes, nil)
+		if n == 0 && err == io.EOF {
 			return nil, io.EOF
 		}
 		if err != nil && err != io.EOF {
@@ -66,7 +71,10 @@ func (w *jsonlWalker) next() (*entry, error) {
 		}
 		w.line++
 		off := w.offset
-		w.offset += int64(len(line))
+		w.offset += n
+		if tooLong {
+			return nil, &doc.RecordError{File: w.path, Record: fmt.Sprintf("line %d", w.line), Offset: off, Err: fmt.Errorf("row longer than %d MiB: skipped", maxRowBytes>>20)}
+		}
 		if len(strings.TrimSpace(string(line))) == 0 {
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,17 +28,36 @@ var sampleFiles = []string{
 	"args.go", "cobra.go", "command.go", "command_notwin.go", "flag_groups.go",
 }
 
-// TestWriteSample rebuilds testdata/sample/code when CURATE_WRITE_SAMPLES
-// is set: spf13-cobra-sample.tar.gz and a Stack-layout JSONL of three of
-// its files.
-func TestWriteSample(t *testing.T) {
-	if os.Getenv("CURATE_WRITE_SAMPLES") == "" {
-		t.Skip("set CURATE_WRITE_SAMPLES=1 to rebuild testdata/sample/code")
+//go:generate go test -run ^$ . -args -write-sample
+
+// writeSample makes the test binary rebuild testdata/sample/code and exit
+// instead of running tests; `go generate ./sources/github` sets it (the
+// directive above), so the generator is no test that always skips.
+var writeSample = flag.Bool("write-sample", false, "rebuild "+sampleDir+" from the shared corpus and exit")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if *writeSample {
+		if err := writeSampleFiles(); err != nil {
+			fmt.Fprintln(os.Stderr, "write sample:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	dir := corpustest.Dir(t, "code")
+	os.Exit(m.Run())
+}
+
+// writeSampleFiles rebuilds testdata/sample/code: spf13-cobra-sample.tar.gz
+// and a Stack-layout JSONL of three of its files.
+func writeSampleFiles() error {
+	root := corpustest.Root()
+	if root == "" {
+		return fmt.Errorf("shared corpus not found (../shared/corpus or CURATE_CORPUS)")
+	}
+	dir := filepath.Join(root, "code")
 	st, err := sources.Open(filepath.Join(dir, "spf13-cobra-adbc8813901b.tar.gz"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer st.Close()
 	want := map[string]bool{}
@@ -54,7 +75,7 @@ func TestWriteSample(t *testing.T) {
 			break
 		}
 		if err != nil {
-			t.Fatal(err)
+			return fmt.Errorf("cobra archive: %w", err)
 		}
 		if !want[h.Name] {
 			continue
@@ -73,15 +94,13 @@ func TestWriteSample(t *testing.T) {
 	tw.Close()
 	zw.Close()
 	if tgz.Len()+jsonl.Len() > 200<<10 {
-		t.Fatalf("sample is %d bytes, want < 200 KB", tgz.Len()+jsonl.Len())
+		return fmt.Errorf("sample is %d bytes, want < 200 KB", tgz.Len()+jsonl.Len())
 	}
 	os.MkdirAll(sampleDir, 0o755)
 	if err := os.WriteFile(filepath.Join(sampleDir, "spf13-cobra-sample.tar.gz"), tgz.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(sampleDir, "the-stack-sample.jsonl"), jsonl.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(filepath.Join(sampleDir, "the-stack-sample.jsonl"), jsonl.Bytes(), 0o644)
 }
 
 // TestSample reads the shipped samples (no corpus needed).

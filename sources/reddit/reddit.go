@@ -192,6 +192,7 @@ type lineRef struct {
 	start, end int
 	no         int
 	off        int64
+	tooLong    bool // skipped for its length; no bytes kept
 }
 
 type batch struct {
@@ -245,13 +246,17 @@ func newReader(s *Source, path string, in io.ReadCloser) *Reader {
 			b.out = make(chan batchResult, 1)
 			for len(b.data) < batchBytes {
 				line, no, off, err := lr.next()
+				if err == errLineTooLong {
+					b.lines = append(b.lines, lineRef{len(b.data), len(b.data), no, off, true})
+					continue
+				}
 				if err != nil {
 					if err != io.EOF {
 						b.final = fmt.Errorf("%w (after line %d)", err, no)
 					}
 					break
 				}
-				b.lines = append(b.lines, lineRef{len(b.data), len(b.data) + len(line), no, off})
+				b.lines = append(b.lines, lineRef{len(b.data), len(b.data) + len(line), no, off, false})
 				b.data = append(b.data, line...)
 			}
 			if len(b.lines) == 0 && b.final == nil {
@@ -282,6 +287,10 @@ func newReader(s *Source, path string, in io.ReadCloser) *Reader {
 func (s *Source) parseBatch(p *fastjson.Parser, path string, b *batch) batchResult {
 	res := batchResult{counts: doc.Counts{}, final: b.final}
 	for _, l := range b.lines {
+		if l.tooLong {
+			res.items = append(res.items, item{err: &doc.RecordError{File: path, Record: "line " + strconv.Itoa(l.no), Offset: l.off, Err: errLineTooLong}})
+			continue
+		}
 		line := bytes.TrimSpace(b.data[l.start:l.end])
 		if len(line) == 0 {
 			continue
@@ -589,23 +598,51 @@ type lineReader struct {
 	line int
 	eof  bool
 	err  error
+	// max bounds a line; a longer one is let go as it is read.
+	max int
 }
 
+// MaxLineBytes bounds one line of a dump. Pushshift records are at most a
+// few hundred KB (a 40,000-character selftext with its metadata); a longer
+// line is corrupt, or two files run together, and is skipped and reported
+// instead of buffered whole.
+const MaxLineBytes = 16 << 20
+
+// errLineTooLong marks a line skipped for its length; the reader goes on.
+var errLineTooLong = fmt.Errorf("line longer than %d MiB: skipped", MaxLineBytes>>20)
+
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, 0, 1<<20)}
+	return &lineReader{r: r, buf: make([]byte, 0, 1<<20), max: MaxLineBytes}
 }
 
 // next returns the next line (without '\n'), its number and offset. The
-// slice is valid until the next call.
+// slice is valid until the next call. A line past max comes back as
+// errLineTooLong with its number and offset, and reading can go on.
 func (l *lineReader) next() ([]byte, int, int64, error) {
 	from := l.pos
+	skipFrom := int64(-1) // offset of a too-long line being let go
 	for {
 		if i := bytes.IndexByte(l.buf[from:], '\n'); i >= 0 {
 			start := l.pos
 			end := from + i
 			l.pos = end + 1
 			l.line++
+			if skipFrom >= 0 {
+				return nil, l.line, skipFrom, errLineTooLong
+			}
 			return l.buf[start:end], l.line, l.base + int64(start), nil
+		}
+		if skipFrom < 0 && len(l.buf)-l.pos > l.max {
+			skipFrom = l.base + int64(l.pos)
+		}
+		if skipFrom >= 0 {
+			// Let the line's bytes go; only its end is looked for.
+			l.base += int64(len(l.buf))
+			l.buf, l.pos, from = l.buf[:0], 0, 0
+			if l.eof || l.err != nil {
+				l.line++
+				return nil, l.line, skipFrom, errLineTooLong
+			}
 		}
 		if l.eof || l.err != nil {
 			if l.pos < len(l.buf) {

@@ -143,6 +143,10 @@ func (t *threadReader) spill(files []string, nb int) error {
 			if err == io.EOF {
 				break
 			}
+			if err == errLineTooLong {
+				t.errs = append(t.errs, &doc.RecordError{File: path, Record: "line " + strconv.Itoa(n), Offset: off, Err: err})
+				continue
+			}
 			if err != nil {
 				st.Close()
 				return fmt.Errorf("%w (after line %d)", err, n)

@@ -97,6 +97,13 @@ func WebTextURLs(files []string, w io.Writer, opts WebTextOptions) (WebTextStats
 			if err == io.EOF {
 				break
 			}
+			if err == errLineTooLong {
+				st.BadRecords++
+				if opts.OnRecordError != nil {
+					opts.OnRecordError(&doc.RecordError{File: file, Record: "line " + strconv.Itoa(n), Offset: off, Err: err})
+				}
+				continue
+			}
 			if err != nil {
 				in.Close()
 				bw.Flush()

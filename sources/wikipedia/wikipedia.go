@@ -243,6 +243,17 @@ func (l *lazyBOM) Read(p []byte) (int, error) {
 func decodeBOM(r io.Reader) io.Reader {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(3)
+	if len(head) >= 2 && head[0] != 0xFF && head[0] != 0xFE {
+		// UTF-16 without a BOM would scan as no pages at all: read it by
+		// the side its NUL bytes are on.
+		sniff, _ := br.Peek(4096)
+		switch sources.SniffUTF16(sniff) {
+		case sources.UTF16LE:
+			return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder())
+		case sources.UTF16BE:
+			return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder())
+		}
+	}
 	switch {
 	case len(head) >= 2 && head[0] == 0xFF && head[1] == 0xFE:
 		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
@@ -324,8 +335,10 @@ func (r *reader) Next() (*doc.Document, error) {
 		}
 		rp, err := r.sc.next()
 		if err == io.EOF {
+			// Back to the top: a last stream that failed to decode is
+			// reported there, not lost behind the EOF.
 			r.done = true
-			return nil, io.EOF
+			continue
 		}
 		if err != nil {
 			r.done = true
@@ -335,7 +348,15 @@ func (r *reader) Next() (*doc.Document, error) {
 			}
 			return nil, fmt.Errorf("%w (%s)", err, after) // err names the file and offset
 		}
+		if rp.site != nil && !r.multi {
+			// A second dump concatenated onto the first: its own language,
+			// URLs and namespaces from here on.
+			r.setSite(parseSiteInfo(rp.site))
+		}
 		p, perr := parsePage(rp.body)
+		if rp.tooLarge {
+			return nil, r.recordErr(p, rp, fmt.Errorf("page larger than %d MiB: skipped", MaxPageBytes>>20))
+		}
 		if rp.cut {
 			r.done = true
 			if r.sc.err != nil {

@@ -219,6 +219,17 @@ func (c *Converter) stripTags(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	closes := &closeFinder{s: s}
+	total := len(s)
+	// findClose on the rest of s, through the memo (offsets relative to s).
+	findRest := func(s, name string) (int, int) {
+		at := total - len(s)
+		j, m := closes.find(at, name)
+		if j >= 0 {
+			j -= at
+		}
+		return j, m
+	}
 	for {
 		i := strings.IndexByte(s, '<')
 		if i < 0 {
@@ -242,12 +253,12 @@ func (c *Converter) stripTags(s string) string {
 			if closing || self {
 				continue
 			}
-			if j, m := findClose(s, name); j >= 0 {
+			if j, m := findRest(s, name); j >= 0 {
 				s = s[j+m:]
 			}
 		case literalTags[name] && !closing && !self:
 			s = s[n:]
-			j, m := findClose(s, name)
+			j, m := findRest(s, name)
 			if j < 0 {
 				j, m = len(s), 0
 			}
@@ -315,34 +326,41 @@ func matchBraces(s string) int {
 
 // templates removes {{templates}}, {{#parser functions:}} and {{{params}}},
 // except the few whose output is prose (language tags, conversions, ...).
-func (c *Converter) templates(s string) string {
+func (c *Converter) templates(s string) string { return c.templatesAt(s, 0) }
+
+func (c *Converter) templatesAt(s string, depth int) string {
 	if !strings.Contains(s, "{{") {
 		return s
 	}
+	if depth > maxNesting {
+		return ""
+	}
 	var b strings.Builder
 	b.Grow(len(s))
+	ends := spanCursor{spans: braceSpans(s), slow: matchBraces, s: s}
+	pos := 0
 	for {
-		i := strings.Index(s, "{{")
+		i := strings.Index(s[pos:], "{{")
 		if i < 0 {
-			b.WriteString(s)
+			b.WriteString(s[pos:])
 			break
 		}
-		b.WriteString(s[:i])
-		s = s[i:]
-		end := matchBraces(s)
+		b.WriteString(s[pos : pos+i])
+		pos += i
+		end := ends.end(pos)
 		if end < 0 {
 			// Never closed: MediaWiki shows the braces as text; drop them so
 			// they do not count as markup, and go on.
-			s = s[2:]
+			pos += 2
 			continue
 		}
-		inner := s[2 : end-2]
-		if braceRun(s, 0, '{') == 2 {
+		inner := s[pos+2 : end-2]
+		if braceRun(s, pos, '{') == 2 {
 			if out, ok := keepTemplate(inner); ok {
-				b.WriteString(c.templates(out))
+				b.WriteString(c.templatesAt(out, depth+1))
 			}
 		}
-		s = s[end:]
+		pos = end
 	}
 	return b.String()
 }
@@ -411,7 +429,7 @@ func keepTemplate(inner string) (string, bool) {
 	}
 	pos := positional(args)
 	arg := func(i int) string {
-		if i < len(pos) {
+		if i >= 0 && i < len(pos) { // {{lang}} with no arguments asks for pos[-1]
 			return pos[i]
 		}
 		return ""
@@ -605,32 +623,39 @@ func matchLink(s string) int {
 
 // links renders [[wiki links]]: label or target; file, category and
 // interlanguage links disappear with their captions.
-func (c *Converter) links(s string) string {
+func (c *Converter) links(s string) string { return c.linksAt(s, 0) }
+
+func (c *Converter) linksAt(s string, depth int) string {
 	if !strings.Contains(s, "[[") {
 		return s
 	}
+	if depth > maxNesting {
+		return ""
+	}
 	var b strings.Builder
 	b.Grow(len(s))
+	ends := spanCursor{spans: linkSpans(s), slow: matchLink, s: s}
+	pos := 0
 	for {
-		i := strings.Index(s, "[[")
+		i := strings.Index(s[pos:], "[[")
 		if i < 0 {
-			b.WriteString(s)
+			b.WriteString(s[pos:])
 			break
 		}
-		b.WriteString(s[:i])
-		s = s[i:]
-		end := matchLink(s)
+		b.WriteString(s[pos : pos+i])
+		pos += i
+		end := ends.end(pos)
 		if end < 0 {
-			s = s[2:]
+			pos += 2
 			continue
 		}
-		b.WriteString(c.linkText(s[2 : end-2]))
-		s = s[end:]
+		b.WriteString(c.linkText(s[pos+2:end-2], depth))
+		pos = end
 	}
 	return b.String()
 }
 
-func (c *Converter) linkText(inner string) string {
+func (c *Converter) linkText(inner string, depth int) string {
 	target, label, hasLabel := inner, "", false
 	if p := pipeOutsideLinks(inner); p >= 0 {
 		target, label, hasLabel = inner[:p], inner[p+1:], true
@@ -664,7 +689,7 @@ func (c *Converter) linkText(inner string) string {
 			}
 			return target
 		}
-		return c.links(label)
+		return c.linksAt(label, depth+1)
 	}
 	return target
 }
@@ -748,6 +773,12 @@ func externalLinks(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	// stop is where the first ']' or newline at or after the current '['
+	// is, counted from the end of the text (which stays put as s shrinks
+	// from the front); 0 when there is none. It holds until the scan
+	// passes it, so a line of unclosed "[http://" is searched once, not
+	// once per bracket.
+	stop, have := 0, false
 	for {
 		i := strings.IndexByte(s, '[')
 		if i < 0 {
@@ -763,8 +794,22 @@ func externalLinks(s string) string {
 				break
 			}
 		}
-		end := strings.IndexAny(s, "]\n")
-		if !scheme || end < 0 || s[end] != ']' {
+		if !scheme {
+			b.WriteByte('[')
+			s = s[1:]
+			continue
+		}
+		if !have || stop > len(s) {
+			stop, have = 0, true
+			if e := strings.IndexAny(s, "]\n"); e >= 0 {
+				stop = len(s) - e
+			}
+		}
+		end := -1
+		if stop > 0 {
+			end = len(s) - stop
+		}
+		if end < 0 || s[end] != ']' {
 			b.WriteByte('[')
 			s = s[1:]
 			continue

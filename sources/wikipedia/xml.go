@@ -22,13 +22,54 @@ type pageScanner struct {
 	base int64 // decompressed offset of buf[0]
 	eof  bool
 	err  error // read error other than io.EOF (a corrupt or cut stream)
+	// limit bounds the bytes held for one page or the header, so memory
+	// stays flat whatever the input: a page past it is skipped, reported.
+	limit int
+	// site is a <siteinfo> met between pages (a second dump concatenated
+	// onto the first), handed out once with the next page.
+	site []byte
+}
+
+var (
+	tagSiteinfo    = []byte("<siteinfo>")
+	tagSiteinfoEnd = []byte("</siteinfo>")
+)
+
+// catchSiteinfo looks at bytes a page search is about to let go: a
+// <siteinfo> there starts a new dump, whose language and namespaces hold
+// for the pages after it. It keeps at most maxHeaderBytes of it.
+func (s *pageScanner) catchSiteinfo(region []byte) {
+	if s.site == nil {
+		i := bytes.Index(region, tagSiteinfo)
+		if i < 0 {
+			return
+		}
+		region = region[i:]
+		s.site = make([]byte, 0, 4<<10)
+	}
+	if len(s.site)+len(region) <= maxHeaderBytes {
+		s.site = append(s.site, region...)
+	}
 }
 
 const readChunk = 256 << 10
 
+// MaxPageBytes bounds one <page> element (escaped XML). MediaWiki caps an
+// article's wikitext at 2 MiB ($wgMaxArticleSize); escaping can triple it.
+// A page beyond this is not a real page: it is skipped and reported, so a
+// corrupt or hostile dump cannot make a reader hold gigabytes.
+const MaxPageBytes = 64 << 20
+
+// maxHeaderBytes bounds what is kept of the text before the first <page>
+// (the <siteinfo>, a few KB in real dumps).
+const maxHeaderBytes = 4 << 20
+
 func newPageScanner(r io.Reader) *pageScanner {
-	return &pageScanner{r: r, buf: make([]byte, 0, readChunk*4)}
+	return &pageScanner{r: r, buf: make([]byte, 0, readChunk*4), limit: MaxPageBytes}
 }
+
+// errTooLarge reports that a search ran past the scanner's limit.
+const tooLarge = -2
 
 // fill reads one more chunk, compacting consumed bytes away first. It
 // returns false when nothing more can be read.
@@ -58,14 +99,24 @@ func (s *pageScanner) fill() bool {
 }
 
 // find returns the index in buf of sep, searching from buf[from:], reading
-// more input as needed; -1 when the input ends first.
-func (s *pageScanner) find(from int, sep []byte) int {
+// more input as needed; -1 when the input ends first. With limit > 0 it
+// gives up with tooLarge once more than limit bytes from s.pos are held.
+// With skip, bytes before the search point are let go as it advances (the
+// caller wants only what follows sep), so the search holds no more than a
+// chunk however far sep is.
+func (s *pageScanner) find(from int, sep []byte, limit int, skip bool) int {
 	for {
 		if i := bytes.Index(s.buf[from:], sep); i >= 0 {
 			return from + i
 		}
 		// Keep the last len(sep)-1 bytes searchable across the boundary.
 		from = max(len(s.buf)-len(sep)+1, s.pos)
+		if skip {
+			s.catchSiteinfo(s.buf[s.pos:from])
+			s.pos = from
+		} else if limit > 0 && len(s.buf)-s.pos > limit {
+			return tooLarge
+		}
 		old := s.pos
 		if !s.fill() {
 			return -1
@@ -84,7 +135,13 @@ var (
 // bytes before it. For a multistream unit that starts mid-file it returns
 // whatever precedes the first page, usually nothing.
 func (s *pageScanner) header() []byte {
-	i := s.find(s.pos, tagPage)
+	i := s.find(s.pos, tagPage, maxHeaderBytes, false)
+	if i == tooLarge {
+		// No <page> in the first MBs (a file that is not a dump, or a dump
+		// without pages): keep its start for the siteinfo; next() skips
+		// through the rest without holding it.
+		return bytes.Clone(s.buf[s.pos:min(len(s.buf), s.pos+maxHeaderBytes)])
+	}
 	if i < 0 {
 		i = len(s.buf)
 	}
@@ -96,12 +153,24 @@ type rawPage struct {
 	body   []byte // from "<page>" to "</page>" inclusive, or to the end when cut
 	offset int64  // decompressed offset of "<page>"
 	cut    bool   // the input ended before "</page>"
+	// tooLarge: the page was bigger than the scanner's limit and skipped;
+	// body holds only its start (for the id and title).
+	tooLarge bool
+	// site is the <siteinfo> of a new dump that starts before this page.
+	site []byte
 }
 
 // next returns the next page; io.EOF after the last one. A stream error is
 // returned after the complete pages before it.
 func (s *pageScanner) next() (rawPage, error) {
-	start := s.find(s.pos, tagPage)
+	start := s.find(s.pos, tagPage, 0, true)
+	if start >= 0 {
+		s.catchSiteinfo(s.buf[s.pos:start])
+	}
+	var site []byte
+	if s.site != nil && bytes.Contains(s.site, tagSiteinfoEnd) {
+		site, s.site = s.site, nil
+	}
 	if start < 0 {
 		s.pos = len(s.buf)
 		if s.err != nil {
@@ -110,14 +179,26 @@ func (s *pageScanner) next() (rawPage, error) {
 		return rawPage{}, io.EOF
 	}
 	s.pos = start
-	end := s.find(start+len(tagPage), tagPageEnd)
+	end := s.find(start+len(tagPage), tagPageEnd, s.limit, false)
+	if end == tooLarge {
+		// Keep the page's head for the record error, then let the rest go
+		// up to its end tag.
+		p := rawPage{body: bytes.Clone(s.buf[s.pos:min(len(s.buf), s.pos+64<<10)]), offset: s.base + int64(s.pos), tooLarge: true, site: site}
+		s.pos = len(s.buf)
+		if e := s.find(s.pos, tagPageEnd, 0, true); e >= 0 {
+			s.pos = e + len(tagPageEnd)
+		} else {
+			s.pos = len(s.buf)
+		}
+		return p, nil
+	}
 	if end < 0 {
-		p := rawPage{body: s.buf[s.pos:], offset: s.base + int64(s.pos), cut: true}
+		p := rawPage{body: s.buf[s.pos:], offset: s.base + int64(s.pos), cut: true, site: site}
 		s.pos = len(s.buf)
 		return p, nil
 	}
 	end += len(tagPageEnd)
-	p := rawPage{body: s.buf[s.pos:end], offset: s.base + int64(s.pos)}
+	p := rawPage{body: s.buf[s.pos:end], offset: s.base + int64(s.pos), site: site}
 	s.pos = end
 	return p, nil
 }

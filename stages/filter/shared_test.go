@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
 )
 
@@ -22,18 +21,14 @@ func runIsolated(stages []doc.Stage, d *doc.Document, c doc.Counter) string {
 	return ""
 }
 
-// TestSharedPathSameDecisions runs every preset over the whole corpus
-// extraction twice, through the shared path (Run, as the pipeline runs
-// stages) and with each stage in isolation, and requires the same drop
-// rule, the same rewritten text and the same counters for every document.
+// TestSharedPathSameDecisions runs every preset over the corpus extraction
+// (the bounded sample of decisionDocs, all of it with -corpus.full) twice,
+// through the shared path (Run, as the pipeline runs stages) and with each
+// stage in isolation, and requires the same drop rule, the same rewritten
+// text and the same counters for every document.
 func TestSharedPathSameDecisions(t *testing.T) {
-	var docs []corpusDoc
-	docs = append(docs, bookDocs(t, corpustest.Dir(t, "books"))...)
-	docs = append(docs, wikiDocs(t, corpustest.Dir(t, "wikipedia"))...)
-	docs = append(docs, webDocs(t, corpustest.Dir(t, "commoncrawl"))...)
-	docs = append(docs, redditDocs(t, corpustest.Dir(t, "reddit"))...)
-	docs = append(docs, codeDocs(t, corpustest.Dir(t, "code"))...)
-	for _, preset := range []string{"web", "books", "wikipedia", "reddit", "code"} {
+	docs := decisionDocs(t)
+	for _, preset := range presetNames {
 		t.Run(preset, func(t *testing.T) {
 			stages, err := New(Preset(preset))
 			if err != nil {

@@ -3,6 +3,7 @@ package langid
 import (
 	"testing"
 
+	"github.com/curate-dev/curate/stages/langid/evalset"
 	"github.com/pemistahl/lingua-go"
 )
 
@@ -55,4 +56,53 @@ func BenchmarkLingua(b *testing.B) {
 	d := lingua.NewLanguageDetectorBuilder().FromAllLanguages().WithPreloadedLanguageModels().Build()
 	b.ResetTimer()
 	benchKinds(b, func(s string) { d.DetectLanguageOf(s) }, map[string]bool{"books-doc": true})
+}
+
+// BenchmarkDetectShort is the fast path on short texts: UDHR sentences and
+// 100-character snippets, and Debian gettext messages when installed. Each
+// script's 4- and 5-gram tables are loaded before timing.
+func BenchmarkDetectShort(b *testing.B) {
+	tg := tagger(b)
+	sets := map[string][]string{}
+	udhr := evalItems(b)
+	for _, it := range evalset.Sentences(udhr, 10) {
+		sets["udhr-sentence"] = append(sets["udhr-sentence"], it.Text)
+	}
+	for _, it := range evalset.Snippets(udhr, "udhr", 100) {
+		sets["udhr-snippet100"] = append(sets["udhr-snippet100"], it.Text)
+	}
+	codes := map[string]bool{}
+	for _, l := range lingua.AllLanguages() {
+		codes[Code(l)] = true
+	}
+	if msgs, err := evalset.Gettext(evalset.LocaleDir, "gtk20-properties", codes, 60, 15); err == nil {
+		for _, it := range msgs {
+			sets["gettext-gtk20-properties"] = append(sets["gettext-gtk20-properties"], it.Text)
+		}
+	}
+	for _, texts := range sets {
+		for _, s := range texts {
+			tg.Detect(s) // loads the tables
+		}
+	}
+	for _, k := range []string{"udhr-sentence", "udhr-snippet100", "gettext-gtk20-properties"} {
+		texts := sets[k]
+		if len(texts) == 0 {
+			continue
+		}
+		var n int64
+		for _, s := range texts {
+			n += int64(len(s))
+		}
+		b.Run(k, func(b *testing.B) {
+			b.SetBytes(n)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, s := range texts {
+					tg.Detect(s)
+				}
+			}
+			b.ReportMetric(float64(len(texts))*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+		})
+	}
 }

@@ -1,7 +1,6 @@
 package langid
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"unicode/utf8"
@@ -12,21 +11,29 @@ import (
 // scratch is one goroutine's working memory for a document, pooled so the
 // hot path does not allocate.
 type scratch struct {
-	runes  []rune           // lower-cased letters of the window's words
-	words  [][2]int32       // [start, end) of each word in runes
-	keys   []uint64         // trigram keys of the window
-	set    keySet           // distinct trigrams of the window
-	cols   []int16          // dense columns of the candidates
-	colSum [numLang]float64 // summed log probabilities per dense column
-	grams  []gram           // n-grams of a short window (high-accuracy mode)
+	runes     []rune           // lower-cased letters of the window's words
+	words     [][2]int32       // [start, end) of each word in runes
+	keys      []uint64         // trigram keys of the window
+	set       keySet           // distinct trigrams of the window
+	cols      []int16          // dense columns of the candidates
+	colSum    [numLang]float64 // summed log probabilities per dense column
+	groups    []*shortModels   // script tables of the short window's candidates
+	row3      [][]float32      // short window: resolved trigram row by position
+	rowAt     [3][][]float32   // short window: resolved row by order and position
+	res4      []float32        // short window: resolved 4-gram rows by position
+	vals      []uint64         // short window: 4- and 5-gram index values by group, order, position
+	touched32 float32          // sum of prefetched values (kept so the loads stay)
 
 	agg    [numLang]float64 // letter-weighted votes over the document
 	scores [numLang]float64 // summed log probabilities of the window
-	stamp  [numLang]uint32  // n-gram generation that already scored a language
-	gen    uint32
-	found  [numLang]int32   // n-grams found per language (unigram counts)
-	sum    [numLang]float64 // short windows: summed over orders
+	sum    [numLang]float64 // short windows: summed over orders, by language
 	hasSum [numLang]bool
+
+	// Short windows, by dense column: candidate columns and the totals
+	// over orders.
+	isCol    [numLang]bool
+	colTotal [numLang]float64
+	colHas   [numLang]bool
 
 	wordCount [numLang]int32 // rule counts within one word
 	total     [numLang + 1]int32
@@ -41,6 +48,21 @@ type scratch struct {
 // letter-weighted mean over sampled windows of lingua's confidence for it),
 // or lingua.Unknown with 0 when text has no letters to judge by.
 func (t *Tagger) Best(text string) (lingua.Language, float64) {
+	r := t.Classify(text)
+	return r.Language, r.Score
+}
+
+// Result is the full answer of Classify.
+type Result struct {
+	Language lingua.Language // best language, lingua.Unknown without letters
+	Score    float64         // its confidence, 0..1
+	Letters  int             // letters sampled: what Threshold depends on
+	Code     string          // ISO 639-1 code of Language, or "und" below Threshold(Letters)
+}
+
+// Classify returns text's best language with its confidence, the letters it
+// was judged by, and the code Detect gives.
+func (t *Tagger) Classify(text string) Result {
 	s := t.scratch.Get().(*scratch)
 	defer t.scratch.Put(s)
 	clear(s.agg[:])
@@ -49,7 +71,7 @@ func (t *Tagger) Best(text string) (lingua.Language, float64) {
 		weight += t.scoreWindow(s, w)
 	})
 	if weight == 0 {
-		return lingua.Unknown, 0
+		return Result{Language: lingua.Unknown, Code: Undetermined}
 	}
 	best, bestV := lingua.Unknown, 0.0
 	for _, l := range t.langs {
@@ -57,7 +79,29 @@ func (t *Tagger) Best(text string) (lingua.Language, float64) {
 			best, bestV = l, v
 		}
 	}
-	return best, bestV / weight
+	r := Result{Language: best, Score: bestV / weight, Letters: int(weight), Code: Undetermined}
+	if best != lingua.Unknown && r.Score >= t.Threshold(r.Letters) {
+		r.Code = Code(best)
+	}
+	return r
+}
+
+// fullConfidenceLetters is where MinConfidence applies in full: lingua's
+// own limit between short and long texts.
+const fullConfidenceLetters = 120
+
+// Threshold is the confidence below which a text judged by letters letters
+// is "und": MinConfidence from 120 letters on, and proportionally less
+// below. A short text's confidence is a softmax over sums of few n-gram
+// log probabilities, so it is flat even when the best language is right
+// (two Devanagari candidates on a Hindi sentence give 0.5-0.7); a fixed
+// threshold made most short texts "und" although lingua's best guess is
+// right on ~95% of them (bench/langid/RESULTS.md).
+func (t *Tagger) Threshold(letters int) float64 {
+	if letters >= fullConfidenceLetters {
+		return t.opts.MinConfidence
+	}
+	return t.opts.MinConfidence * float64(letters) / fullConfidenceLetters
 }
 
 // eachWindow calls fn with the windows to classify: the whole text split in
@@ -115,8 +159,9 @@ func snap(text string, p int) int {
 	return p
 }
 
-// scoreWindow classifies one window as lingua would (low-accuracy mode:
-// rules, then trigrams) and adds its confidences, weighted by its letter
+// scoreWindow classifies one window as lingua's default (high-accuracy)
+// mode would (rules, then trigrams from 120 letters on, 1- to 5-grams
+// below) and adds its confidences, weighted by its letter
 // count, to s.agg. It returns the weight (0 when the window has no words).
 func (t *Tagger) scoreWindow(s *scratch, w string) float64 {
 	letters := t.splitWords(s, w)
@@ -135,12 +180,7 @@ func (t *Tagger) scoreWindow(s *scratch, w string) float64 {
 		s.agg[s.candList[0]] += weight
 		return weight
 	}
-	switch {
-	case letters >= 120:
-		t.scoreTrigrams(s, weight)
-	case t.models.maxOrder == maxOrder:
-		t.scoreShort(s, weight)
-	case letters >= 3:
+	if letters >= 120 || !t.scoreShort(s, weight) {
 		t.scoreTrigrams(s, weight)
 	}
 	return weight
@@ -433,86 +473,234 @@ func (t *Tagger) addSoftmax(s *scratch, v *[numLang]float64, weight float64, kee
 	}
 }
 
-// addEntries adds the log probabilities of key for candidates not yet scored
-// for this n-gram, and returns how many it scored.
-func (t *Tagger) addEntries(s *scratch, tab *table, key uint64) int {
-	langs, logp := tab.lookup(key)
-	found := 0
-	for i, l := range langs {
-		if s.cand[l] && s.stamp[l] != s.gen {
-			s.stamp[l] = s.gen
-			s.scores[l] += float64(logp[i])
-			s.found[l]++
-			found++
-		}
-	}
-	return found
-}
-
-// gram is one n-gram of a short window: its key and where its runes start.
-type gram struct {
-	key uint64
-	pos int32
-}
-
 // scoreShort is lingua's high-accuracy mode for texts under 120 letters:
 // for each order 1..5 it sums the log probabilities of the distinct n-grams
-// (each falling back to its shorter prefixes), adds the orders up, divides
-// by the number of distinct unigrams the language knows, and takes the
-// softmax. (lingua's own unigram count has a slip that credits Afrikaans
-// with the counts of languages lacking unigram probabilities; that is not
-// copied.)
-func (t *Tagger) scoreShort(s *scratch, weight float64) {
+// (each falling back to its shorter prefixes for a language that lacks it),
+// adds the orders up, divides by the number of distinct unigrams the
+// language knows, and takes the softmax. (lingua's own unigram count has a
+// slip that credits Afrikaans with the counts of languages lacking unigram
+// probabilities; that is not copied.) Orders 1 to 3 read the dense rows,
+// which hold that fallback already resolved; 4- and 5-grams look up the
+// candidates' script tables, loaded on first use, and fall back to their
+// prefixes there and then to the dense trigram row. Everything is summed by
+// dense column, and over a contiguous run of columns when the candidates
+// are one script's languages. It reports false, and scores nothing, when
+// the script tables cannot be loaded.
+func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
+	s.groups = s.groups[:0]
 	for _, l := range s.candList {
-		s.sum[l], s.hasSum[l], s.found[l] = 0, false, 0
-	}
-	var uniFound [numLang]int32
-	for n := 1; n <= maxOrder; n++ {
-		s.grams = s.grams[:0]
-		for _, wd := range s.words {
-			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
-				s.grams = append(s.grams, gram{key(s.runes[i : i+int32(n)]), i})
-			}
-		}
-		if len(s.grams) == 0 {
+		sm := t.short[t.home[l]]
+		if sm == nil || slices.Contains(s.groups, sm) {
 			continue
 		}
-		slices.SortFunc(s.grams, func(a, b gram) int { return cmp.Compare(a.key, b.key) })
-		for _, l := range s.candList {
-			s.scores[l], s.found[l] = 0, 0
+		if _, err := sm.get(); err != nil {
+			return false
 		}
-		prev := ^uint64(0)
-		for _, g := range s.grams {
-			if g.key == prev {
-				continue
-			}
-			prev = g.key
-			s.gen++
-			if s.gen == 0 {
-				clear(s.stamp[:])
-				s.gen = 1
-			}
-			found := t.addEntries(s, &t.models.tables[n-1], g.key)
-			for m := n - 1; m >= 1 && found < len(s.candList); m-- {
-				found += t.addEntries(s, &t.models.tables[m-1], key(s.runes[g.pos:g.pos+int32(m)]))
-			}
+		s.groups = append(s.groups, sm)
+	}
+	d := t.dense
+	s.cols = s.cols[:0]
+	clear(s.isCol[:d.cols])
+	for _, l := range s.candList {
+		if c := d.colOf[l]; c >= 0 {
+			s.cols = append(s.cols, c)
+			s.isCol[c] = true
 		}
-		for _, l := range s.candList {
-			if s.scores[l] < 0 {
-				s.sum[l] += s.scores[l]
-				s.hasSum[l] = true
-			}
-			if n == 1 {
-				uniFound[l] = s.found[l]
+	}
+	slices.Sort(s.cols)
+	lo, hi := 0, 0 // the candidates' columns are lo..hi-1 when contiguous
+	if n := len(s.cols); n > 0 && int(s.cols[n-1]-s.cols[0]) == n-1 {
+		lo, hi = int(s.cols[0]), int(s.cols[n-1])+1
+	}
+	sum, has := s.colTotal[:d.cols], s.colHas[:d.cols]
+	clear(sum)
+	clear(has)
+	acc := s.colSum[:d.cols]
+	var uniFound [numLang]int32 // by column
+	// addRow adds the candidates' columns of row to acc.
+	addRow := func(row []float32) {
+		if hi > lo {
+			addFloats(acc[lo:hi], row[lo:hi])
+			return
+		}
+		for _, c := range s.cols {
+			acc[c] += float64(row[c])
+		}
+	}
+	// endOrder adds acc to the per-column totals.
+	endOrder := func() {
+		for _, c := range s.cols {
+			if acc[c] < 0 {
+				sum[c] += acc[c]
+				has[c] = true
 			}
 		}
 	}
+	// Orders 1-3: one dense row per distinct n-gram. The trigram row of
+	// every position is kept: it is the fallback of the 4- and 5-grams
+	// starting there.
+	// Rows are found for every position first, back to back, so that their
+	// cache misses overlap (see the 4- and 5-grams below).
+	nr := len(s.runes)
+	for o := range s.rowAt {
+		s.rowAt[o] = s.rowAt[o][:0]
+		for range nr {
+			s.rowAt[o] = append(s.rowAt[o], nil)
+		}
+	}
+	var touch float32
+	for n := 1; n <= 3; n++ {
+		at := s.rowAt[n-1]
+		for _, wd := range s.words {
+			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
+				k := key(s.runes[i : i+int32(n)])
+				row := d.row(n-1, k)
+				for m := n - 1; row == nil && m >= 1; m-- {
+					row = d.row(m-1, k>>(21*(n-m)))
+				}
+				if row != nil {
+					at[i] = row
+					touch += row[lo] + row[max(hi, lo+1)-1]
+				}
+			}
+		}
+	}
+	for n := 1; n <= 3; n++ {
+		clear(acc)
+		seen := s.newSet(nr)
+		at := s.rowAt[n-1]
+		for _, wd := range s.words {
+			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
+				if !seen.add(key(s.runes[i : i+int32(n)])) {
+					continue
+				}
+				row := at[i]
+				if row == nil {
+					continue
+				}
+				addRow(row)
+				if n == 1 {
+					for _, c := range s.cols {
+						if row[c] != 0 {
+							uniFound[c]++
+						}
+					}
+				}
+			}
+		}
+		endOrder()
+	}
+	s.row3 = s.rowAt[2] // the fallback of the 4- and 5-grams starting there
+	// Orders 4 and 5. res4 holds, per position, the 4-gram's resolved row:
+	// the language's 4-gram probability where it has one, else the
+	// trigram row's value. A 4-gram adds res4; a 5-gram adds res4 of its
+	// position and replaces the columns of the languages that know the
+	// 5-gram itself, so no language is looked at twice.
+	w := d.cols
+	if cap(s.res4) < len(s.runes)*w {
+		s.res4 = make([]float32, len(s.runes)*w)
+	}
+	res4 := s.res4[:len(s.runes)*w]
+	// The 4- and 5-gram lookups miss the cache nearly every time (the
+	// tables are hundreds of MB). Done back to back, independent of each
+	// other, the processor overlaps those misses; interleaved with the
+	// scoring below it could not.
+	if cap(s.vals) < 2*len(s.groups)*nr {
+		s.vals = make([]uint64, 2*len(s.groups)*nr)
+	}
+	vals := s.vals[:2*len(s.groups)*nr]
+	clear(vals) // positions too near a word's end have no n-gram
+	for g, sm := range s.groups {
+		for o := range 2 {
+			v := vals[(2*g+o)*nr : (2*g+o+1)*nr]
+			for _, wd := range s.words {
+				for i := wd[0]; i+int32(4+o) <= wd[1]; i++ {
+					v[i] = sm.index[o].get(key(s.runes[i : i+int32(4+o)]))
+				}
+			}
+		}
+	}
+	for g, sm := range s.groups {
+		for o := range 2 {
+			for _, v := range vals[(2*g+o)*nr : (2*g+o+1)*nr] {
+				if v != 0 {
+					tab := &sm.tabs[o]
+					end := v>>8 + v&0xff - 1
+					touch += tab.logp[v>>8] + tab.logp[end] + float32(tab.cols[end])
+				}
+			}
+		}
+	}
+	s.touched32 = touch // keeps the loads
+	for n := 4; n <= maxOrder; n++ {
+		clear(acc)
+		seen := s.newSet(len(s.runes))
+		for _, wd := range s.words {
+			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
+				k := key(s.runes[i : i+int32(n)])
+				r := res4[int(i)*w : int(i+1)*w]
+				if n == 4 {
+					if row := s.row3[i]; row != nil {
+						copy(r, row)
+					} else {
+						clear(r)
+					}
+					for g, sm := range s.groups {
+						lp, cs := sm.tabs[0].entriesOf(vals[2*g*nr+int(i)])
+						for j, c := range cs {
+							r[c] = lp[j]
+						}
+					}
+				}
+				if !seen.add(k) {
+					continue
+				}
+				addRow(r)
+				if n == 5 {
+					for g, sm := range s.groups {
+						lp, cs := sm.tabs[1].entriesOf(vals[(2*g+1)*nr+int(i)])
+						for j, c := range cs {
+							if s.isCol[c] {
+								acc[c] += float64(lp[j]) - float64(r[c])
+							}
+						}
+					}
+				}
+			}
+		}
+		endOrder()
+	}
 	for _, l := range s.candList {
-		if uniFound[l] > 0 {
-			s.sum[l] /= float64(uniFound[l])
+		c := d.colOf[l]
+		s.sum[l], s.hasSum[l] = 0, false
+		if c < 0 {
+			continue
+		}
+		s.sum[l], s.hasSum[l] = sum[c], has[c]
+		if uniFound[c] > 0 {
+			s.sum[l] /= float64(uniFound[c])
 		}
 	}
 	t.addSoftmax(s, &s.sum, weight, func(l lingua.Language) bool { return s.hasSum[l] && s.sum[l] != 0 })
+	return true
+}
+
+// addFloats adds r to a element by element (len(a) >= len(r)), four at a
+// time: this loop over up to 49 candidate languages, once per n-gram and
+// order, is most of the cost of scoring a short text.
+func addFloats(a []float64, r []float32) {
+	a = a[:len(r)]
+	j := 0
+	for ; j+4 <= len(r); j += 4 {
+		a4, r4 := a[j:j+4:j+4], r[j:j+4:j+4]
+		a4[0] += float64(r4[0])
+		a4[1] += float64(r4[1])
+		a4[2] += float64(r4[2])
+		a4[3] += float64(r4[3])
+	}
+	for ; j < len(r); j++ {
+		a[j] += float64(r[j])
+	}
 }
 
 // keySet is a small open-addressing set of n-gram keys for one window,

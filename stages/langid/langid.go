@@ -17,27 +17,34 @@
 //     up. Windows in Hangul, kana, Greek, Hebrew, Thai, Armenian, Georgian,
 //     Tamil, ... are decided by script alone; Cyrillic, Arabic, Devanagari,
 //     Han and Latin narrow the candidates to that script's languages.
-//   - Only lingua's unigram, bigram and trigram models are loaded (lingua
-//     scores texts of 120+ letters with trigrams alone, falling back to the
-//     bigram prefix and first letter), not the 4- and 5-gram models that make
-//     up most of lingua's 2 GB. Their fallback chain is resolved once into a
-//     dense row per trigram, so scoring a trigram is one hash lookup and one
-//     add per candidate language, with no strings built.
+//   - Texts (windows) of 120+ letters are scored with trigrams alone, as
+//     lingua does, falling back to the bigram prefix and first letter. That
+//     fallback chain is resolved once into a dense row per n-gram, so
+//     scoring a trigram is one hash lookup and one add per candidate
+//     language, with no strings built.
+//   - Shorter windows are scored as lingua's default high-accuracy mode
+//     does, with 1- to 5-grams. The 4- and 5-gram models are most of
+//     lingua's 2 GB; here they are merged per script (Latin, Cyrillic,
+//     Arabic, Devanagari) into compact tables that are loaded only when the
+//     first short window routed to that script arrives (or all at New with
+//     HighAccuracy): a Tagger with every table loaded holds ~225 MB.
 //   - Confidences are lingua's softmax over summed log probabilities,
 //     computed in float64 relative to the best language instead of with
 //     big decimals (the same values, without the exp/pow cost).
+//   - The "und" threshold grows with the letters judged (Tagger.Threshold):
+//     a short text's confidence is flat even when its best language is
+//     right, so a fixed threshold would make most short texts "und".
 //
-// Windows under 120 letters (short documents) are where lingua's default
-// mode uses 1- to 5-grams. With high_accuracy the 4- and 5-gram models are
-// loaded too and such windows are scored that way; without it (the default)
-// they get trigrams, like lingua's low-accuracy mode. On 120+ letters both
-// give lingua's answers; the tests hold the port to lingua-go's own output.
+// The tests hold the port to lingua-go's own output, on long and on short
+// texts.
 //
-// A Tagger is immutable after New and safe for concurrent use: build one per
+// A Tagger is safe for concurrent use (its only change after New is the
+// once-only load of a script's short-text tables): build one per
 // run and share it across goroutines and sources.
 package langid
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,11 +63,13 @@ const CounterUndetermined = "langid.und"
 
 // Options configures the language tagger (YAML key `langid` in a run config).
 type Options struct {
-	// MinConfidence is the confidence (0..1) below which a document is tagged
-	// "und" (its language_score still holds the confidence of the best
-	// language). The confidence is the letter-weighted share of sampled
-	// windows voting for the language, times lingua's confidence per window,
-	// so a document half in one language and half in another scores ~0.5.
+	// MinConfidence is the confidence (0..1) below which a document of 120+
+	// letters is tagged "und" (its language_score still holds the
+	// confidence of the best language); below 120 letters the threshold is
+	// proportionally lower (Tagger.Threshold). The confidence is the
+	// letter-weighted share of sampled windows voting for the language,
+	// times lingua's confidence per window, so a document half in one
+	// language and half in another scores ~0.5.
 	MinConfidence float64 `yaml:"min_confidence"`
 	// Languages lists the candidate languages as ISO 639-1 codes ("en",
 	// "fr", ...). Empty means every language lingua-go supports (75). Fewer
@@ -75,15 +84,11 @@ type Options struct {
 	// A document longer than WindowBytes*MaxWindows is sampled at evenly
 	// spaced positions; a shorter one is classified in full.
 	MaxWindows int `yaml:"max_windows"`
-	// HighAccuracy also loads lingua's 4- and 5-gram models and classifies
-	// texts (windows) under 120 letters the way lingua's default
-	// high-accuracy mode does, with n-grams of orders 1 to 5. Without it
-	// short texts are scored with trigrams only, like lingua's low-accuracy
-	// mode: on the labelled set of bench/langid/RESULTS.md 0.3 points less
-	// accurate overall (all of it on short texts), but start-up takes ~1 s
-	// instead of ~20 s, peak memory is ~200 MB instead of ~800 MB, and
-	// short texts are scored twice as fast. Texts of 120+ letters get the
-	// same answers either way. Worth it for sources of short texts (comments).
+	// HighAccuracy loads the 4- and 5-gram tables of every script at New
+	// (~10 s of start-up, more under load) instead of when the first short
+	// text in that script arrives. Short texts are scored the same either
+	// way, as lingua's high-accuracy mode does; set it where a run must not
+	// stall on its first short text, or to measure memory up front.
 	HighAccuracy bool `yaml:"high_accuracy"`
 }
 
@@ -199,6 +204,13 @@ type Tagger struct {
 	models  *models
 	dense   *dense
 	scratch sync.Pool
+
+	// short holds, by script, the 4- and 5-gram tables for windows under
+	// 120 letters of the languages whose first script it is (nil: no such
+	// language has n-gram models). Loaded on first use unless HighAccuracy;
+	// the only part of a Tagger that changes after New, behind a sync.Once.
+	short [numAlphabets]*shortModels
+	home  [numLang]alphabet // first script of each language
 }
 
 // New builds a Tagger, loading lingua's models for the configured languages.
@@ -260,16 +272,37 @@ func New(opts Options) (*Tagger, error) {
 			needModels = append(needModels, l)
 		}
 	}
-	top := 3
-	if opts.HighAccuracy {
-		top = maxOrder
-	}
-	m, err := loadModels(needModels, top)
+	// Dense columns go script by script, so that a window's candidates (one
+	// script's languages) are usually a contiguous run of columns.
+	slices.SortStableFunc(needModels, func(a, b lingua.Language) int {
+		return cmp.Compare(alphabetsOf(a)[0], alphabetsOf(b)[0])
+	})
+	m, err := loadModels(needModels)
 	if err != nil {
 		return nil, err
 	}
 	t.models = m
 	t.dense = buildDense(m, needModels)
+	m.tables = [3]table{} // resolved into t.dense
+	for _, l := range needModels {
+		a := alphabetsOf(l)[0]
+		t.home[l] = a
+		if t.short[a] == nil {
+			t.short[a] = &shortModels{}
+		}
+		t.short[a].langs = append(t.short[a].langs, l)
+		t.short[a].cols = append(t.short[a].cols, uint8(t.dense.colOf[l]))
+	}
+	if opts.HighAccuracy {
+		for _, sm := range t.short {
+			if sm == nil {
+				continue
+			}
+			if _, err := sm.get(); err != nil {
+				return nil, err
+			}
+		}
+	}
 	t.scratch.New = func() any { return new(scratch) }
 	return t, nil
 }
@@ -307,11 +340,9 @@ func (t *Tagger) Apply(d *doc.Document, c doc.Counter) string {
 }
 
 // Detect returns the ISO 639-1 code of text's language and its confidence,
-// or "und" (with the best language's confidence) below MinConfidence.
+// or "und" (with the best language's confidence) below the minimum
+// confidence for its length (Threshold).
 func (t *Tagger) Detect(text string) (code string, score float64) {
-	l, score := t.Best(text)
-	if l == lingua.Unknown || score < t.opts.MinConfidence {
-		return Undetermined, score
-	}
-	return Code(l), score
+	r := t.Classify(text)
+	return r.Code, r.Score
 }

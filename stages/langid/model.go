@@ -6,18 +6,17 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 	_ "unsafe" // for go:linkname to lingua's embedded models
 
 	"github.com/pemistahl/lingua-go"
-	"github.com/pemistahl/lingua-go/serialization"
-	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // linguaModels is lingua-go's own embedded model folder. lingua keeps it
@@ -34,32 +33,32 @@ var linguaModels embed.FS
 // probability of every n-gram, merged so that one hash lookup per n-gram gives
 // all languages at once (lingua does one map lookup per language instead).
 // An n-gram is keyed by its runes packed 21 bits each, so no strings are built
-// while scoring.
+// while scoring. A key's entries are contiguous.
 type table struct {
-	index map[uint64]uint64 // key -> offset<<8 | count into langs/logp
-	langs []uint8           // lingua.Language of each entry
-	logp  []float32         // natural log of lingua's probability
+	index hashIndex // key -> offset<<8 | count into logp and cols
+	logp  []float32 // natural log of lingua's probability, per entry
+	cols  []uint8   // the entry's language's dense column
 }
 
-// lookup returns the entries of key (nil, nil when absent).
-func (t *table) lookup(key uint64) ([]uint8, []float32) {
-	v, ok := t.index[key]
-	if !ok {
-		return nil, nil
-	}
+// lookup returns the entries of key (empty when absent).
+func (t *table) lookup(key uint64) ([]float32, []uint8) {
+	return t.entriesOf(t.index.get(key))
+}
+
+// entriesOf returns the entries an index value points at (empty for 0).
+func (t *table) entriesOf(v uint64) ([]float32, []uint8) {
 	off, n := v>>8, v&0xff
-	return t.langs[off : off+n], t.logp[off : off+n]
+	return t.logp[off : off+n], t.cols[off : off+n]
 }
 
-// models holds one table per n-gram order (index 0: unigrams ... 4:
-// fivegrams). Trigrams are what lingua scores texts of 120+ letters with,
-// bigrams and unigrams its fallbacks when a language lacks a trigram
-// (rangeOfLowerOrderNgrams); 4- and 5-grams are loaded only in high-accuracy
-// mode, for shorter texts.
+// models holds the unigram, bigram and trigram tables: trigrams are what
+// lingua scores texts of 120+ letters with, bigrams and unigrams its
+// fallbacks when a language lacks a trigram (rangeOfLowerOrderNgrams). They
+// are resolved into dense rows at New and then dropped; the 4- and 5-gram
+// tables of short texts live in shortModels.
 type models struct {
-	tables   [maxOrder]table
-	maxOrder int // highest order loaded
-	count    int // total entries, for the benchmark report
+	tables [3]table
+	count  int // total entries, for the benchmark report
 }
 
 const maxOrder = 5
@@ -85,10 +84,28 @@ func key(rs []rune) uint64 {
 	return h
 }
 
-// ngramSet is one language's model of one order, as decoded from lingua.
+// ngramSet is one language's model of one order, as decoded from lingua:
+// its n-gram keys, in runs of equal probability as lingua stores them.
 type ngramSet struct {
 	keys []uint64
-	logp []float32
+	runs []probRun
+}
+
+// probRun says that the next n keys of a set have log probability logp.
+type probRun struct {
+	logp float32
+	n    int32
+}
+
+// eachLogp calls fn with every key of the set and its log probability.
+func (s *ngramSet) eachLogp(fn func(k uint64, logp float32)) {
+	i := 0
+	for _, r := range s.runs {
+		for _, k := range s.keys[i : i+int(r.n)] {
+			fn(k, r.logp)
+		}
+		i += int(r.n)
+	}
 }
 
 // loadModel decodes lingua's model of the given order (1-5) for language l.
@@ -114,90 +131,231 @@ func loadModel(l lingua.Language, order int) (ngramSet, error) {
 	if err != nil {
 		return ngramSet{}, fmt.Errorf("langid: open lingua model %s: %w", path, err)
 	}
-	data, err := io.ReadAll(f)
+	buf := bytes.NewBuffer(make([]byte, 0, zr.File[0].UncompressedSize64+1))
+	_, err = buf.ReadFrom(f)
+	data := buf.Bytes()
 	f.Close()
 	if err != nil {
 		return ngramSet{}, fmt.Errorf("langid: unzip lingua model %s: %w", path, err)
 	}
-	var m serialization.SerializableLanguageModel
-	if err := proto.Unmarshal(data, &m); err != nil {
+	set, err := decodeModel(data, order)
+	if err != nil {
 		return ngramSet{}, fmt.Errorf("langid: decode lingua model %s: %w", path, err)
 	}
-	set := ngramSet{keys: make([]uint64, 0, m.TotalNgrams), logp: make([]float32, 0, m.TotalNgrams)}
-	var rs []rune
-	for _, ns := range m.NgramSets {
+	return set, nil
+}
+
+// decodeModel reads lingua's SerializableLanguageModel protobuf (field 4:
+// repeated SerializableNgramSet{1: double probability, 2: repeated string
+// ngrams}) straight from the wire: generated code would allocate a string
+// per n-gram, and the 4- and 5-gram models hold millions of them, so this
+// is most of the cost of loading them. TestDecodeModelMatchesProto holds it
+// to the generated decoder.
+func decodeModel(data []byte, order int) (ngramSet, error) {
+	var set ngramSet
+	rs := make([]rune, 0, order)
+	for len(data) > 0 {
+		num, typ, n := protowire.ConsumeTag(data)
+		if n < 0 {
+			return ngramSet{}, protowire.ParseError(n)
+		}
+		data = data[n:]
+		if num == 3 && typ == protowire.VarintType && set.keys == nil {
+			// total_ngrams precedes the sets: size the slices once.
+			total, n := protowire.ConsumeVarint(data)
+			if n < 0 {
+				return ngramSet{}, protowire.ParseError(n)
+			}
+			data = data[n:]
+			if total > 0 && total < 1<<26 {
+				set.keys = make([]uint64, 0, total)
+			}
+			continue
+		}
+		if num != 4 || typ != protowire.BytesType {
+			if n = protowire.ConsumeFieldValue(num, typ, data); n < 0 {
+				return ngramSet{}, protowire.ParseError(n)
+			}
+			data = data[n:]
+			continue
+		}
+		msg, n := protowire.ConsumeBytes(data)
+		if n < 0 {
+			return ngramSet{}, protowire.ParseError(n)
+		}
+		data = data[n:]
+		first := len(set.keys)
+		var prob float64
+		for len(msg) > 0 {
+			num, typ, n := protowire.ConsumeTag(msg)
+			if n < 0 {
+				return ngramSet{}, protowire.ParseError(n)
+			}
+			msg = msg[n:]
+			switch {
+			case num == 1 && typ == protowire.Fixed64Type:
+				v, n := protowire.ConsumeFixed64(msg)
+				if n < 0 {
+					return ngramSet{}, protowire.ParseError(n)
+				}
+				prob, msg = math.Float64frombits(v), msg[n:]
+			case num == 2 && typ == protowire.BytesType:
+				g, n := protowire.ConsumeBytes(msg)
+				if n < 0 {
+					return ngramSet{}, protowire.ParseError(n)
+				}
+				msg = msg[n:]
+				rs = rs[:0]
+				for len(g) > 0 {
+					r, w := utf8.DecodeRune(g)
+					rs, g = append(rs, r), g[w:]
+				}
+				if len(rs) != order {
+					return ngramSet{}, fmt.Errorf("n-gram %q is not a %d-gram", string(rs), order)
+				}
+				set.keys = append(set.keys, key(rs))
+			default:
+				if n = protowire.ConsumeFieldValue(num, typ, msg); n < 0 {
+					return ngramSet{}, protowire.ParseError(n)
+				}
+				msg = msg[n:]
+			}
+		}
 		// float32 keeps 7 digits of a log probability: sums over a window
 		// differ from lingua's float64 ones by far less than its confidence
-		// resolution (TestAgreesWithLingua checks 1e-6).
-		lp := float32(math.Log(ns.Probability))
-		for _, g := range ns.Ngrams {
-			rs = append(rs[:0], []rune(g)...)
-			if len(rs) != order {
-				return ngramSet{}, fmt.Errorf("langid: lingua model %s holds %q, not a %d-gram", path, g, order)
-			}
-			set.keys = append(set.keys, key(rs))
-			set.logp = append(set.logp, lp)
+		// resolution (TestAgreesWithLingua checks 1e-4).
+		if n := len(set.keys) - first; n > 0 {
+			set.runs = append(set.runs, probRun{float32(math.Log(prob)), int32(n)})
 		}
 	}
 	return set, nil
 }
 
-// loadModels decodes the models of orders 1..top of langs and merges them,
-// one order at a time so that only one order's decoded sets are in memory.
-// Languages decode in parallel (decoding is most of a Tagger's start-up);
-// the merge runs in language order, so the tables are the same on every run.
-func loadModels(langs []lingua.Language, top int) (*models, error) {
-	m := &models{maxOrder: top}
-	for o := range top {
-		sets := make([]ngramSet, len(langs))
-		errs := make([]error, len(langs))
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-		for i, l := range langs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				sets[i], errs[i] = loadModel(l, o+1)
-			}()
-		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
+// loadModels decodes the unigram, bigram and trigram models of langs.
+func loadModels(langs []lingua.Language) (*models, error) {
+	m := &models{}
+	cols := make([]uint8, len(langs))
+	for i := range cols {
+		cols[i] = uint8(i) // buildDense's columns
+	}
+	for o := range 3 {
+		n, err := loadTable(&m.tables[o], langs, cols, o+1)
+		if err != nil {
 			return nil, err
 		}
-		// One map serves twice: first it counts each key's entries (low
-		// byte), then it holds each key's offset, so that a key's entries
-		// land contiguously; a second map would double the peak memory.
-		t := &m.tables[o]
-		t.index = make(map[uint64]uint64)
-		total := 0
-		for _, s := range sets {
-			for _, k := range s.keys {
-				t.index[k]++
-			}
-			total += len(s.keys)
-		}
-		t.langs = make([]uint8, total)
-		t.logp = make([]float32, total)
-		off := uint64(0)
-		for k, n := range t.index {
-			t.index[k] = off << 8 // the count (low byte) grows again as entries land
-			off += n
-		}
-		for i, l := range langs {
-			for j, k := range sets[i].keys {
-				v := t.index[k]
-				pos := v>>8 + v&0xff
-				t.langs[pos] = uint8(l)
-				t.logp[pos] = sets[i].logp[j]
-				t.index[k] = v + 1
-			}
-			sets[i] = ngramSet{} // let the decoded set go
-		}
-		m.count += total
+		m.count += n
 	}
 	return m, nil
+}
+
+// loadTable decodes the models of one order of langs and merges them into t,
+// each language's entries marked with its dense column cols[i], returning
+// the number of entries. Languages decode in parallel (decoding is
+// most of the load time); the merge runs in language order, so the table is
+// the same on every run.
+func loadTable(t *table, langs []lingua.Language, cols []uint8, order int) (int, error) {
+	sets := make([]ngramSet, len(langs))
+	errs := make([]error, len(langs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, l := range langs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			sets[i], errs[i] = loadModel(l, order)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	// The distinct keys come from sorting all keys, compacted in place (a
+	// map would need about twice the memory while it grows); each key's
+	// entries then land contiguously, in language order, at the offset its
+	// slot holds. Garbage is collected between the steps: the 5-gram tables
+	// of the Latin-script languages are ~10M entries, and without it the
+	// garbage of one step doubles the next step's peak.
+	total := 0
+	for _, s := range sets {
+		total += len(s.keys)
+	}
+	keys := make([]uint64, 0, total)
+	for _, s := range sets {
+		keys = append(keys, s.keys...)
+	}
+	slices.Sort(keys)
+	// A key's entries start where its run starts in the sorted keys.
+	nd := 0
+	for i, k := range keys {
+		if i == 0 || k != keys[i-1] {
+			nd++
+		}
+	}
+	offs := make([]uint64, 0, nd)
+	j := 0
+	for i, k := range keys {
+		if i == 0 || k != keys[j-1] {
+			keys[j] = k
+			j++
+			offs = append(offs, uint64(i)<<8)
+		}
+	}
+	t.index = newHashIndexSorted(keys[:nd], offs)
+	keys, offs = nil, nil
+	runtime.GC()
+	t.logp, t.cols = make([]float32, total), make([]uint8, total)
+	for i := range langs {
+		sets[i].eachLogp(func(k uint64, logp float32) {
+			slot := t.index.slot(k)
+			v := slot.val
+			t.logp[v>>8+v&0xff], t.cols[v>>8+v&0xff] = logp, cols[i]
+			slot.val = v + 1 // the count in the low byte grows as entries land
+		})
+		sets[i] = ngramSet{} // let the decoded set go
+	}
+	runtime.GC()
+	return total, nil
+}
+
+// shortModels holds the 4- and 5-gram tables of the languages of one
+// script, for texts under 120 letters. They are most of lingua's model
+// bytes, and a run may never see a short text in a given script, so each
+// script's pair is loaded on first use: once, whoever asks first, while
+// other goroutines asking wait.
+type shortModels struct {
+	langs []lingua.Language
+	cols  []uint8 // dense column of each language
+	once  sync.Once
+	tabs  [2]table // 4-grams, 5-grams
+	// index is each table's compact index: the tables' own exact ones are
+	// dropped once these are built.
+	index [2]compactIndex
+	count int
+	err   error
+}
+
+// get loads the tables on first use and returns them.
+func (sm *shortModels) get() (*[2]table, error) {
+	sm.once.Do(func() {
+		for i := range sm.tabs {
+			n, err := loadTable(&sm.tabs[i], sm.langs, sm.cols, 4+i)
+			if err == nil {
+				var ok bool
+				if sm.index[i], ok = compactOf(&sm.tabs[i].index); !ok {
+					err = fmt.Errorf("langid: %d-gram table too large for its compact index", 4+i)
+				}
+				sm.tabs[i].index = hashIndex{}
+			}
+			if err != nil {
+				sm.err, sm.tabs, sm.index = err, [2]table{}, [2]compactIndex{}
+				return
+			}
+			sm.count += n
+		}
+	})
+	return &sm.tabs, sm.err
 }
 
 // dense holds, for the trigram path, one row per n-gram with a column per
@@ -209,18 +367,18 @@ func loadModels(langs []lingua.Language, top int) (*models, error) {
 // 0 is dropped, exactly as lingua drops a language that found no n-gram.
 type dense struct {
 	cols  int
-	rows  [3]map[uint64]uint32 // per order (0: unigrams): key -> row
+	rows  [3]hashIndex // per order (0: unigrams): key -> row+1
 	data  [3][]float32
 	colOf [numLang]int16 // language -> column, -1 without models
 }
 
 // row returns the resolved row of key at order o+1, or nil.
 func (d *dense) row(o int, key uint64) []float32 {
-	r, ok := d.rows[o][key]
-	if !ok {
+	r := int(d.rows[o].get(key)) - 1
+	if r < 0 {
 		return nil
 	}
-	return d.data[o][int(r)*d.cols : int(r+1)*d.cols]
+	return d.data[o][r*d.cols : (r+1)*d.cols]
 }
 
 // buildDense resolves the unigram, bigram and trigram tables of m into
@@ -235,15 +393,20 @@ func buildDense(m *models, langs []lingua.Language) *dense {
 	}
 	for o := range 3 {
 		t := &m.tables[o]
-		keys := make([]uint64, 0, len(t.index))
-		for k := range t.index {
-			keys = append(keys, k)
+		keys := make([]uint64, 0, len(t.index.slots))
+		for _, s := range t.index.slots {
+			if s.val != 0 {
+				keys = append(keys, s.key)
+			}
 		}
 		slices.Sort(keys) // deterministic row numbers
-		d.rows[o] = make(map[uint64]uint32, len(keys))
+		rows := make([]uint64, len(keys))
+		for r := range rows {
+			rows[r] = uint64(r) + 1
+		}
+		d.rows[o] = newHashIndexSorted(keys, rows)
 		d.data[o] = make([]float32, len(keys)*d.cols)
 		for r, k := range keys {
-			d.rows[o][k] = uint32(r)
 			row := d.data[o][r*d.cols : (r+1)*d.cols]
 			// Start from the lower order's resolved row of the prefix.
 			if o > 0 {
@@ -255,9 +418,9 @@ func buildDense(m *models, langs []lingua.Language) *dense {
 					}
 				}
 			}
-			ls, lp := t.lookup(k)
-			for i, l := range ls {
-				row[d.colOf[l]] = lp[i]
+			lp, cs := t.lookup(k)
+			for j, c := range cs {
+				row[c] = lp[j]
 			}
 		}
 	}

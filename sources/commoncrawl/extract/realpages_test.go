@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"flag"
 	"html"
 	"regexp"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/sources/commoncrawl/extract/evalset"
 )
-
-var fullCorpus = flag.Bool("corpus.full", false, "run the real-page tests over every benchmark page, not a sample")
 
 // samplePages returns up to n pages of each benchmark (all with
 // -corpus.full), in the benchmark's ID order, so the default suite stays
@@ -26,7 +23,7 @@ func samplePages(t *testing.T, n int) map[string][]evalset.Page {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !*fullCorpus && len(pages) > n {
+		if !corpustest.Full() && len(pages) > n {
 			// Every k-th page, to cover the portals of CleanPortalEval.
 			k := len(pages) / n
 			var picked []evalset.Page

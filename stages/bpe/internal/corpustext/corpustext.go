@@ -7,6 +7,7 @@ package corpustext
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,7 +51,12 @@ func Books(root string, lf bool) ([]Doc, error) {
 
 // Wikipedia returns each dump of root/wikipedia decompressed, split into
 // documents of about 1 MiB at line boundaries (UTF-16 input is decoded).
-func Wikipedia(root string) ([]Doc, error) {
+func Wikipedia(root string) ([]Doc, error) { return WikipediaPrefix(root, 0) }
+
+// WikipediaPrefix is Wikipedia reading at most limit decompressed bytes of
+// each dump (0: all), cut at the last line end before it, so bounded tests
+// do not pay for decompressing whole dumps.
+func WikipediaPrefix(root string, limit int64) ([]Doc, error) {
 	files, err := filepath.Glob(filepath.Join(root, "wikipedia", "*wiki*.xml*"))
 	if err != nil {
 		return nil, err
@@ -65,10 +71,19 @@ func Wikipedia(root string) ([]Doc, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := io.ReadAll(st)
+		var r io.Reader = st
+		if limit > 0 {
+			r = io.LimitReader(st, limit&^1) // even: UTF-16 stays whole
+		}
+		b, err := io.ReadAll(r)
 		st.Close()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if limit > 0 && int64(len(b)) == limit&^1 {
+			if i := bytes.LastIndexByte(b, '\n'); i > 0 {
+				b = b[:i+1]
+			}
 		}
 		s := string(b)
 		if len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE {
@@ -132,9 +147,14 @@ func Reddit(root string) ([]Doc, error) {
 }
 
 // All returns books, Wikipedia and Reddit text.
-func All(root string) ([]Doc, error) {
+func All(root string) ([]Doc, error) { return AllPrefix(root, 0) }
+
+// AllPrefix is All with at most wikiLimit bytes of each Wikipedia dump
+// (0: all).
+func AllPrefix(root string, wikiLimit int64) ([]Doc, error) {
 	var out []Doc
-	for _, f := range []func(string) ([]Doc, error){func(r string) ([]Doc, error) { return Books(r, false) }, Wikipedia, Reddit} {
+	wiki := func(r string) ([]Doc, error) { return WikipediaPrefix(r, wikiLimit) }
+	for _, f := range []func(string) ([]Doc, error){func(r string) ([]Doc, error) { return Books(r, false) }, wiki, Reddit} {
 		d, err := f(root)
 		if err != nil {
 			return nil, err

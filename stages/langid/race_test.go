@@ -1,0 +1,6 @@
+//go:build race
+
+package langid
+
+// raceDetector is true in -race builds (see tagger).
+const raceDetector = true
