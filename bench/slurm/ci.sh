@@ -64,7 +64,8 @@ out=$work/cancel
 victim=
 for _ in $(seq 300); do
   done_n=$( (find "$out/.curate/markers/dedup-buckets" -name '*.json' 2>/dev/null || true) | wc -l)
-  running=$( (squeue -h -t R -n curate-dedup-buckets -o %i || true) | head -1)
+  # The one that started last is the likeliest to be still inside its task.
+  running=$( (squeue -h -t R -n curate-dedup-buckets -o %i --sort=-S || true) | head -1)
   if [ "$done_n" -ge 2 ] && [ -n "$running" ]; then victim=$running; break; fi
   sleep 0.5
 done
@@ -74,15 +75,28 @@ echo "cancelled array task $victim"
 wait_queue
 "$curate" status "$out"
 [ ! -f "$out/manifest.json" ] || { echo "slurm check: FAIL: finalized although a task was cancelled" >&2; exit 1; }
+# The first phase with tasks not done (the cancelled task may have written
+# its marker just before the signal: then dedup-buckets is complete and the
+# resubmission starts at the next phase) and how many are not done.
+read -r first missing < <("$curate" status "$out" | awk 'NR > 1 && $2 ~ /^[0-9]+$/ && $3 < $2 {print $1, $2 - $3; exit}') || true
 before=$(wc -l < "$out/.curate/slurm/jobs.tsv")
 "$curate" run --executor slurm "$cfg" --output "$out" 2>>"$work/submit.log"
 resub=$(sed -n "$((before + 1))p" "$out/.curate/slurm/jobs.tsv")
-echo "resubmitted: $resub"
-case "$resub" in
-  *dedup-buckets*array*0-15*) echo "slurm check: FAIL: the resubmission reran finished dedup-buckets tasks" >&2; exit 1 ;;
-  *dedup-buckets*array*) ;;
-  *) echo "slurm check: FAIL: the resubmission did not start at dedup-buckets" >&2; exit 1 ;;
-esac
+echo "resubmitted: $resub (first phase not done: ${first:-none}, ${missing:-0} tasks)"
+phase=$(cut -f2 <<<"$resub")
+spec=$(cut -f4 <<<"$resub")
+spec=${spec%%\%*}
+# Indices in the array spec ("2", "0-3,7"): only the tasks not done.
+count=$(tr ',' '\n' <<<"$spec" | awk -F- '{n += (NF == 2 ? $2 - $1 + 1 : 1)} END {print n}')
+if [ -n "${first:-}" ]; then
+  if [ "$phase" != "$first" ] || [ "$count" != "$missing" ]; then
+    echo "slurm check: FAIL: resubmitted $phase array $spec; want the $missing tasks of $first not done" >&2
+    exit 1
+  fi
+elif [ "$phase" = ingest ] || [ "$phase" = dedup-buckets ]; then
+  echo "slurm check: FAIL: resubmitted the complete phase $phase" >&2
+  exit 1
+fi
 wait_queue
 "$curate" status "$out"
 [ -f "$out/manifest.json" ] || { echo "slurm check: FAIL: resubmitted run not finalized" >&2; exit 1; }
