@@ -169,6 +169,13 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The ingest tasks' closures hold the sources' stages, and with them the
+	// language tagger's tables (hundreds of MB once short-text tables have
+	// loaded); only their ids and keys are needed from here on, so the
+	// tokenizer and publish phases can reuse that memory.
+	for _, t := range tasks {
+		t.Run = nil
+	}
 	// curated are the markers whose parts the tokenizer and publish read.
 	curated := ing.markers
 	if cfg.Dedup != nil {
