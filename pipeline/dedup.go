@@ -116,6 +116,10 @@ func (r *runner) runDedup(ingest []*Marker, runPhase phaseFunc) ([]*Marker, erro
 	if err != nil {
 		return nil, err
 	}
+	spans, err := r.spanPhases(parts, runPhase)
+	if err != nil {
+		return nil, err
+	}
 	cl, err := runPhase("dedup-cluster", []*Task{r.clusterTask(parts, earlier, buckets.markers)}, []string{DedupClustersDir, DedupIndexFile})
 	if err != nil {
 		return nil, err
@@ -124,7 +128,7 @@ func (r *runner) runDedup(ingest []*Marker, runPhase phaseFunc) ([]*Marker, erro
 	for _, o := range cl.markers[0].Outputs {
 		decisions[o.Path] = o
 	}
-	filterTasks := r.filterTasks(parts, decisions)
+	filterTasks := r.filterTasks(parts, decisions, spans)
 	filt, err := runPhase("dedup-filter", filterTasks, []string{DedupPartsDir})
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/bits"
 	"path/filepath"
 	"strconv"
@@ -17,7 +16,7 @@ import (
 // The dedup-filter phase, and the dedup figures in the stats and report.
 
 // filterTasks plan one task per ingest part.
-func (r *runner) filterTasks(parts []*dedupPart, decisions map[string]OutputFile) []*Task {
+func (r *runner) filterTasks(parts []*dedupPart, decisions map[string]OutputFile, spans *spanInputs) []*Task {
 	var tasks []*Task
 	for _, p := range parts {
 		dec, has := decisions[sigRel(DedupClustersDir, p.data.Path)]
@@ -31,20 +30,21 @@ func (r *runner) filterTasks(parts []*dedupPart, decisions map[string]OutputFile
 			Decisions    *OutputFile
 			KeepRejected bool
 			Parquet      ParquetOptions
-		}{dedupVersion, p.data, decPtr, r.cfg.KeepRejected, r.cfg.Parquet})
+			Spans        *spanInputs `json:",omitempty"`
+		}{dedupVersion, p.data, decPtr, r.cfg.KeepRejected, r.cfg.Parquet, spans})
 		name := strings.TrimSuffix(filepath.Base(p.data.Path), ".parquet")
 		t := &Task{Phase: "dedup-filter", ID: p.source + "/" + name, Key: key, Size: p.data.Bytes}
-		t.Run = func(ctx context.Context) (*Marker, error) { return r.runFilter(ctx, p, decPtr) }
+		t.Run = func(ctx context.Context) (*Marker, error) { return r.runFilter(ctx, p, decPtr, spans) }
 		tasks = append(tasks, t)
 	}
 	return tasks
 }
 
-func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (*Marker, error) {
+func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile, spans *spanInputs) (*Marker, error) {
 	name := filepath.Base(p.data.Path)
 	outRel := filepath.Join(DedupPartsDir, p.source, name)
 	m := &Marker{}
-	if dec == nil {
+	if dec == nil && spans == nil {
 		// Nothing in this part has a duplicate: share the bytes.
 		out, err := linkOrCopy(filepath.Join(r.out, p.data.Path), filepath.Join(r.out, outRel))
 		if err != nil {
@@ -68,43 +68,18 @@ func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (
 			rejected.abort()
 		}
 	}()
-	decPath := filepath.Join(r.out, dec.Path)
-	dr, err := dedup.OpenDecisions(decPath)
+	cut, err := r.newSpanCutter(spans, p)
 	if err != nil {
 		return nil, err
 	}
-	defer dr.Close()
-	next, err := dr.Next()
+	decs, err := openDecisionStream(r.out, dec)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", decPath, err)
+		return nil, err
 	}
-	more := true
+	defer decs.close()
 	st := &SourceStats{}
 	m.Stats = map[string]*SourceStats{p.source: st}
-	var row uint32
-	err = eachDoc(filepath.Join(r.out, p.data.Path), func(d *doc.Document) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		this := row
-		row++
-		if !more || next.Row != this {
-			return data.w.Write(d, "")
-		}
-		cur := next
-		switch n, err := dr.Next(); {
-		case err == io.EOF:
-			more = false
-		case err != nil:
-			return err
-		default:
-			next = n
-		}
-		if cur.Kind == dedup.KindSurvivor {
-			d.SetMeta("dedup_cluster_size", strconv.Itoa(cur.ClusterSize))
-			return data.w.Write(d, "")
-		}
-		rule := "dedup_" + cur.Kind.String()
+	reject := func(d *doc.Document, rule string) error {
 		st.unwrite(d, rule)
 		if !r.cfg.KeepRejected {
 			return nil
@@ -115,14 +90,43 @@ func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (
 				return err
 			}
 		}
-		d.SetMeta("dedup_survivor", cur.SurvivorID)
 		return rejected.w.Write(d, rule)
+	}
+	var row uint32
+	err = eachDoc(filepath.Join(r.out, p.data.Path), func(d *doc.Document) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		this := row
+		row++
+		cur, has, err := decs.at(this)
+		if err != nil {
+			return err
+		}
+		if has && cur.Kind != dedup.KindSurvivor {
+			d.SetMeta("dedup_survivor", cur.SurvivorID)
+			return reject(d, "dedup_"+cur.Kind.String())
+		}
+		if has {
+			d.SetMeta("dedup_cluster_size", strconv.Itoa(cur.ClusterSize))
+		}
+		if cut != nil {
+			switch rule := cut.apply(this, d, st); rule {
+			case "":
+			default:
+				return reject(d, rule)
+			}
+		}
+		return data.w.Write(d, "")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.data.Path, err)
 	}
-	if more {
-		return nil, fmt.Errorf("%s: decision for row %d, but %s has %d rows", decPath, next.Row, p.data.Path, row)
+	if err := decs.done(row, p.data.Path); err != nil {
+		return nil, err
+	}
+	if cut != nil && cut.para != nil {
+		cut.para.finish(st)
 	}
 	out, err := data.commit()
 	if err != nil {
@@ -165,6 +169,10 @@ type DedupStats struct {
 	// ClusterHist counts those clusters by size: bucket i holds sizes in
 	// (2^i, 2^(i+1)] (2, 3–4, 5–8, ...).
 	ClusterHist [ClusterBuckets]int64 `json:"cluster_hist"`
+	// Paragraphs counts paragraph (line) dedup, when on.
+	Paragraphs *ParagraphStats `json:"paragraphs,omitempty"`
+	// Decontam counts matches per evaluation set, when on.
+	Decontam map[string]*EvalStats `json:"decontaminate,omitempty"`
 }
 
 func (s *SourceStats) clusterSize(n int) {
@@ -185,6 +193,18 @@ func (s *SourceStats) mergeDedup(o *SourceStats) {
 	s.Dedup.Clusters += o.Dedup.Clusters
 	for i, v := range o.Dedup.ClusterHist {
 		s.Dedup.ClusterHist[i] += v
+	}
+	for k, e := range o.Dedup.Decontam {
+		m := entry(&s.Dedup.Decontam, k)
+		m.Docs += e.Docs
+		m.Spans += e.Spans
+		m.Bytes += e.Bytes
+	}
+	if o.Dedup.Paragraphs != nil {
+		if s.Dedup.Paragraphs == nil {
+			s.Dedup.Paragraphs = &ParagraphStats{}
+		}
+		s.Dedup.Paragraphs.merge(o.Dedup.Paragraphs)
 	}
 }
 

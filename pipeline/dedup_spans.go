@@ -1,0 +1,101 @@
+package pipeline
+
+import (
+	"strings"
+
+	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/stages/dedup"
+)
+
+// Span cuts in the dedup-filter task: decontamination first (a document
+// dropped for holding benchmark text is not counted as cut), then
+// paragraph dedup on what is left; a document cut to (almost) nothing is
+// dropped as dedup_cut_short.
+
+// spanInputs are what a filter task's span cuts depend on; nil when
+// neither paragraphs nor decontaminate is on.
+type spanInputs struct {
+	EvalIndex   *OutputFile      `json:",omitempty"`
+	Action      string           `json:",omitempty"`
+	Paragraphs  *ParagraphConfig `json:",omitempty"`
+	Common      []OutputFile     `json:",omitempty"`
+	CutMinChars int
+}
+
+// spanCutter applies the span cuts to one part's documents.
+type spanCutter struct {
+	decon    *decontaminator
+	para     *paragraphCutter
+	minChars int
+}
+
+func (r *runner) newSpanCutter(in *spanInputs, p *dedupPart) (*spanCutter, error) {
+	if in == nil {
+		return nil, nil
+	}
+	c := &spanCutter{minChars: in.CutMinChars}
+	var err error
+	if c.decon, err = r.newDecontaminator(in.EvalIndex); err != nil {
+		return nil, err
+	}
+	if c.para, err = r.newParagraphCutter(in, p); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// apply cuts d (row of its part) and returns the rule that drops it, or
+// "" to keep it (perhaps shortened; its counts are then adjusted).
+func (c *spanCutter) apply(row uint32, d *doc.Document, st *SourceStats) string {
+	old := int64(len(d.Text))
+	if c.decon != nil && !c.decon.apply(d, st) {
+		return "dedup_decontam"
+	}
+	if c.para != nil {
+		c.para.apply(row, d, st)
+	}
+	if int64(len(d.Text)) == old {
+		return ""
+	}
+	st.recut(d, old)
+	if t := strings.TrimSpace(d.Text); len(t) < c.minChars || !hasWordText(t) {
+		return "dedup_cut_short"
+	}
+	return ""
+}
+
+func hasWordText(s string) bool { return dedup.HasWord(s) }
+
+// spanPhases run dedup-paragraphs (one task per hash range) and
+// dedup-evalindex (one task) when on, and return what the filter tasks
+// read.
+func (r *runner) spanPhases(parts []*dedupPart, runPhase phaseFunc) (*spanInputs, error) {
+	cfg := r.cfg.Dedup
+	if cfg.Paragraphs == nil && cfg.Decontaminate == nil {
+		return nil, nil
+	}
+	in := &spanInputs{CutMinChars: cfg.CutMinChars}
+	if cfg.Paragraphs != nil {
+		ph, err := runPhase("dedup-paragraphs", r.paragraphTasks(parts), []string{DedupParagraphsDir})
+		if err != nil {
+			return nil, err
+		}
+		in.Paragraphs = cfg.Paragraphs
+		for _, m := range ph.markers {
+			in.Common = append(in.Common, m.Outputs...)
+		}
+	}
+	if cfg.Decontaminate != nil {
+		t, err := r.evalIndexTask()
+		if err != nil {
+			return nil, err
+		}
+		ph, err := runPhase("dedup-evalindex", []*Task{t}, []string{DedupEvalIndexFile})
+		if err != nil {
+			return nil, err
+		}
+		idx := ph.markers[0].Outputs[0]
+		in.EvalIndex, in.Action = &idx, cfg.Decontaminate.Action
+	}
+	return in, nil
+}
