@@ -209,3 +209,40 @@ func TestDecontaminateRealEvalSets(t *testing.T) {
 		}
 	}
 }
+
+// plantSpans adds span work to a planted corpus: a boilerplate paragraph
+// in every fourth document, and an evaluation set made of 20-word pieces
+// of a few documents (so some are dropped). It returns the dedup block's
+// lines that turn both on.
+func plantSpans(t *testing.T, dir string) string {
+	paths, _ := filepath.Glob(filepath.Join(dir, "in", "*.jsonl"))
+	var evals strings.Builder
+	for fi, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var row map[string]any
+			if err := json.Unmarshal([]byte(line), &row); err != nil {
+				t.Fatal(err)
+			}
+			text := row["text"].(string)
+			if i%4 == 0 {
+				row["text"] = text + "\n\nShare this page with your friends and subscribe to our newsletter."
+			}
+			if i%25 == 7 && fi%2 == 1 {
+				words := strings.Fields(text)
+				item, _ := json.Marshal(map[string]string{"q": strings.Join(words[40:60], " ")})
+				evals.Write(append(item, '\n'))
+			}
+			nl, _ := json.Marshal(row)
+			out.Write(append(nl, '\n'))
+		}
+		writeFile(t, p, []byte(out.String()))
+	}
+	ev := filepath.Join(dir, "evals.jsonl")
+	writeFile(t, ev, []byte(evals.String()))
+	return fmt.Sprintf("  paragraphs: {keep: first}\n  decontaminate: {action: excise, sets: [{path: %s, fields: [q]}]}\n", ev)
+}
