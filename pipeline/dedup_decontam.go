@@ -133,6 +133,8 @@ func (c *decontaminator) apply(d *doc.Document, st *SourceStats) bool {
 		prev = sp.End
 	}
 	b.WriteString(d.Text[prev:])
+	ds.ExcisedDocs++
+	ds.ExcisedBytes += int64(len(d.Text) - b.Len())
 	d.Text = b.String()
 	return true
 }

@@ -173,6 +173,10 @@ type DedupStats struct {
 	Paragraphs *ParagraphStats `json:"paragraphs,omitempty"`
 	// Decontam counts matches per evaluation set, when on.
 	Decontam map[string]*EvalStats `json:"decontaminate,omitempty"`
+	// ExcisedDocs had evaluation text cut out (action excise), in all
+	// ExcisedBytes; documents dropped are in dropped.dedup_decontam.
+	ExcisedDocs  int64 `json:"excised_docs,omitempty"`
+	ExcisedBytes int64 `json:"excised_bytes,omitempty"`
 }
 
 func (s *SourceStats) clusterSize(n int) {
@@ -194,6 +198,8 @@ func (s *SourceStats) mergeDedup(o *SourceStats) {
 	for i, v := range o.Dedup.ClusterHist {
 		s.Dedup.ClusterHist[i] += v
 	}
+	s.Dedup.ExcisedDocs += o.Dedup.ExcisedDocs
+	s.Dedup.ExcisedBytes += o.Dedup.ExcisedBytes
 	for k, e := range o.Dedup.Decontam {
 		m := entry(&s.Dedup.Decontam, k)
 		m.Docs += e.Docs

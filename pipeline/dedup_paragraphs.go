@@ -238,7 +238,6 @@ func (c *paragraphCutter) apply(row uint32, d *doc.Document, st *SourceStats) {
 			next++
 		}
 		ps.Removed++
-		ps.Bytes += int64(next - start)
 		prev = next
 		t := c.top[k]
 		if t == nil {
@@ -251,6 +250,7 @@ func (c *paragraphCutter) apply(row uint32, d *doc.Document, st *SourceStats) {
 		b.WriteString(text[prev:])
 		// A paragraph cut from the end leaves its separator behind.
 		d.Text = strings.TrimRight(b.String(), " \t\r\n")
+		ps.Bytes += int64(len(text) - len(d.Text))
 	}
 }
 

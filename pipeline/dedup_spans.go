@@ -1,9 +1,12 @@
 package pipeline
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/report"
 	"github.com/curate-dev/curate/stages/dedup"
 )
 
@@ -98,4 +101,24 @@ func (r *runner) spanPhases(parts []*dedupPart, runPhase phaseFunc) (*spanInputs
 		in.EvalIndex, in.Action = &idx, cfg.Decontaminate.Action
 	}
 	return in, nil
+}
+
+// spanReport turns a source's span figures into the report's tables.
+func spanReport(ds *DedupStats) ([]report.EvalMatch, *report.Paragraphs) {
+	if ds == nil {
+		return nil, nil
+	}
+	var evals []report.EvalMatch
+	for _, name := range slices.Sorted(maps.Keys(ds.Decontam)) {
+		e := ds.Decontam[name]
+		evals = append(evals, report.EvalMatch{Set: name, Docs: e.Docs, Spans: e.Spans, Bytes: e.Bytes})
+	}
+	var paras *report.Paragraphs
+	if p := ds.Paragraphs; p != nil {
+		paras = &report.Paragraphs{Removed: p.Removed, Bytes: p.Bytes, DocsCut: p.DocsCut}
+		for _, t := range p.Top {
+			paras.Top = append(paras.Top, report.TopParagraph{Docs: t.Docs, Removed: t.Removed, Text: t.Text})
+		}
+	}
+	return evals, paras
 }

@@ -85,6 +85,11 @@ func TestParagraphDedupHandMade(t *testing.T) {
 			if st.DocsWritten != 4 {
 				t.Errorf("docs written %d, want 4", st.DocsWritten)
 			}
+			md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+			if !strings.Contains(string(md), "most frequent removed paragraphs") || !strings.Contains(strings.ToLower(string(md)), strings.ToLower(a)) {
+				t.Errorf("report.md lists no removed paragraphs:\n%s", md)
+			}
+			checkFunnelBalances(t, out)
 		})
 	}
 }
@@ -157,6 +162,7 @@ func TestDecontaminate13And12Words(t *testing.T) {
 				if got["d0"] != want {
 					t.Errorf("excised: %q, want %q", got["d0"], want)
 				}
+				checkFunnelBalances(t, out)
 			}
 		})
 	}
@@ -245,4 +251,28 @@ func plantSpans(t *testing.T, dir string) string {
 	ev := filepath.Join(dir, "evals.jsonl")
 	writeFile(t, ev, []byte(evals.String()))
 	return fmt.Sprintf("  paragraphs: {keep: first}\n  decontaminate: {action: excise, sets: [{path: %s, fields: [q]}]}\n", ev)
+}
+
+// checkFunnelBalances checks the report's last step before "written"
+// equals it: drops and cuts account for every byte.
+func checkFunnelBalances(t *testing.T, out string) {
+	t.Helper()
+	js, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	var rep struct {
+		Sources []struct {
+			Funnel []struct {
+				Label       string
+				Docs, Bytes int64
+			}
+		}
+	}
+	if err := json.Unmarshal(js, &rep); err != nil || len(rep.Sources) == 0 {
+		t.Fatalf("report.json: %v", err)
+	}
+	for _, s := range rep.Sources {
+		f := s.Funnel
+		if n := len(f); n < 2 || f[n-2].Docs != f[n-1].Docs || f[n-2].Bytes != f[n-1].Bytes {
+			t.Errorf("funnel does not balance: %+v", f)
+		}
+	}
 }
