@@ -133,6 +133,7 @@ type signSettings struct {
 type paragraphSign struct {
 	Unit     string
 	MinChars int
+	Code     bool
 }
 
 func (d *DedupConfig) signSettings() *signSettings {
@@ -145,7 +146,7 @@ func (d *DedupConfig) signSettings() *signSettings {
 		s.MinHash = &mh
 	}
 	if p := d.Paragraphs; p != nil {
-		s.Paragraphs = &paragraphSign{p.Unit, p.MinChars}
+		s.Paragraphs = &paragraphSign{p.Unit, p.MinChars, p.Code}
 	}
 	return s
 }

@@ -136,7 +136,7 @@ func (s *dedupSigner) sign(d *doc.Document) docSig {
 		ds.keys = append(ds.keys, ds.info.URL)
 	}
 	if p := s.cfg.Paragraphs; p != nil {
-		ds.paras = paragraphKeys(d.Text, p, norm, &b.norm)
+		ds.paras = paragraphKeys(d.Text, d.Language, p, norm, &b.norm)
 	}
 	return ds
 }

@@ -72,8 +72,11 @@ func sortTop(ts []TopParagraph) {
 
 // paragraphKeys hashes text's distinct paragraphs (lines), skipping those
 // whose normalised text is shorter than MinChars; buf is scratch.
-func paragraphKeys(text string, p *ParagraphConfig, norm dedup.Normalization, buf *[]byte) []dedup.Key {
+func paragraphKeys(text, lang string, p *ParagraphConfig, norm dedup.Normalization, buf *[]byte) []dedup.Key {
 	var keys []dedup.Key
+	if !p.Code && strings.HasPrefix(lang, "code:") {
+		return nil
+	}
 	dedup.EachSpan(text, p.Unit == "line", func(start, end int) {
 		if k, ok := paragraphKey(text[start:end], p, norm, buf); ok && !slices.Contains(keys, k) {
 			keys = append(keys, k)
@@ -208,6 +211,9 @@ func (c *paragraphCutter) apply(row uint32, d *doc.Document, st *SourceStats) {
 	}
 	norm := c.norm
 	if strings.HasPrefix(d.Language, "code:") {
+		if !c.cfg.Code {
+			return
+		}
 		norm = c.code
 	}
 	ref := c.base | uint64(row)

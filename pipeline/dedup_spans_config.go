@@ -40,6 +40,10 @@ type ParagraphConfig struct {
 	// MinChars skips spans whose normalised text is shorter: short lines
 	// ("Yes.", "1.") are common without being boilerplate.
 	MinChars int `yaml:"min_chars"`
+	// Code also dedups source code (language code:<lang>); off by
+	// default, since cutting shared lines (imports, licence headers)
+	// out of a program breaks it.
+	Code bool `yaml:"code"`
 }
 
 // UnmarshalYAML sets the defaults.
