@@ -95,3 +95,63 @@ func BenchmarkSignatureChinese(b *testing.B) {
 		sig, _ = m.Signature(text, "zh", sig[:0])
 	})
 }
+
+// benchEvalIndex indexes every question and answer of the shared GSM8K
+// and LAMBADA test sets (about 0.5M 13-grams), or generated items.
+func benchEvalIndex(b *testing.B) *EvalIndex {
+	bld := NewEvalIndexBuilder(DefaultNgram)
+	bld.AddSet("bench")
+	if root := corpustest.Root(); root != "" {
+		for _, s := range []EvalSet{
+			{Path: filepath.Join(root, "evalsets/gsm8k/test.jsonl"), Fields: []string{"question", "answer"}},
+			{Path: filepath.Join(root, "evalsets/lambada_openai/lambada_openai.jsonl"), Fields: []string{"context", "continuation"}},
+		} {
+			if err := s.EachItem(func(t string) error { bld.Add(t); return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else {
+		rng := rand.New(rand.NewPCG(2, 2))
+		for range 5000 {
+			var sb strings.Builder
+			for range 100 {
+				sb.WriteString(string(rune('a'+rng.IntN(26))) + string(rune('a'+rng.IntN(26))) + " ")
+			}
+			bld.Add(sb.String())
+		}
+	}
+	path := filepath.Join(b.TempDir(), "idx")
+	f, _ := os.Create(path)
+	bld.WriteTo(f)
+	f.Close()
+	x, err := ReadEvalIndex(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return x
+}
+
+// BenchmarkDecontaminate is the filter task's per-document cost: every
+// word 13-gram of the text hashed and looked up in the evaluation index.
+func BenchmarkDecontaminate(b *testing.B) {
+	text := benchText(b)
+	x := benchEvalIndex(b)
+	g := NewNgrammer(x.N)
+	b.ReportMetric(float64(x.Ngrams()), "index-ngrams")
+	var spans []Span
+	perCPUSecond(b, len(text), func() { spans = x.Matches(g, text, spans) })
+}
+
+// BenchmarkParagraphKeys is ingest's paragraph cost: split, normalise,
+// hash every paragraph.
+func BenchmarkParagraphKeys(b *testing.B) {
+	text := benchText(b)
+	n := DefaultNormalization()
+	var buf []byte
+	perCPUSecond(b, len(text), func() {
+		EachSpan(text, false, func(s, e int) {
+			buf = n.Append(buf[:0], text[s:e])
+			_ = HashBytes(buf)
+		})
+	})
+}

@@ -99,13 +99,15 @@ func (b *EvalIndexBuilder) WriteTo(w io.Writer) (int64, error) {
 }
 
 // EvalIndex answers which evaluation sets an n-gram occurs in. Memory:
-// 16 bytes per distinct n-gram in a sorted table plus a 2-byte-per-gram
-// bit filter that rejects almost every corpus n-gram without a search.
+// an open-addressed table of at least twice the n-grams (16 bytes a slot,
+// so 32-64 bytes per n-gram) behind a bit filter of 2-4 bytes per n-gram
+// that turns away almost every corpus n-gram before the table is touched.
 type EvalIndex struct {
 	N      int
 	Sets   []EvalSetInfo
-	hashes []uint64
-	masks  []uint64
+	count  int
+	keys   []uint64
+	masks  []uint64 // 0: empty slot (every stored mask has a bit)
 	filter []uint64
 	shift  uint
 }
@@ -168,26 +170,33 @@ func ReadEvalIndex(path string) (*EvalIndex, error) {
 	if err != nil || count > 1<<32 {
 		return fail("n-gram count", err)
 	}
-	x.hashes = make([]uint64, count)
-	x.masks = make([]uint64, count)
+	slots := 1 << bits.Len64(uint64(max(count, 4))*2-1)
+	x.count = int(count)
+	x.keys = make([]uint64, slots)
+	x.masks = make([]uint64, slots)
+	// The filter has at least 16 bits per n-gram: about 1 in 16 corpus
+	// n-grams is looked up in the table. It indexes by the top bits, the
+	// table by the low ones.
+	fbits := bits.Len64(uint64(max(count, 4)) * 16)
+	x.filter = make([]uint64, 1<<fbits/64+1)
+	x.shift = uint(64 - fbits)
 	var e [16]byte
+	var prev uint64
 	for i := range count {
 		if _, err := io.ReadFull(r, e[:]); err != nil {
 			return fail(fmt.Sprintf("n-gram %d of %d", i, count), err)
 		}
 		off += 16
-		x.hashes[i] = binary.LittleEndian.Uint64(e[:8])
-		x.masks[i] = binary.LittleEndian.Uint64(e[8:])
-		if i > 0 && x.hashes[i] <= x.hashes[i-1] {
-			return fail("n-grams", fmt.Errorf("not sorted at %d", i))
+		h, m := binary.LittleEndian.Uint64(e[:8]), binary.LittleEndian.Uint64(e[8:])
+		if i > 0 && h <= prev || m == 0 {
+			return fail("n-grams", fmt.Errorf("not sorted or empty mask at %d", i))
 		}
-	}
-	// The filter has at least 16 bits per n-gram: about 1 in 16 corpus
-	// n-grams pays for a binary search.
-	fbits := bits.Len64(uint64(max(count, 4)) * 16)
-	x.filter = make([]uint64, 1<<fbits/64+1)
-	x.shift = uint(64 - fbits)
-	for _, h := range x.hashes {
+		prev = h
+		j := h & uint64(slots-1)
+		for x.masks[j] != 0 {
+			j = (j + 1) & uint64(slots-1)
+		}
+		x.keys[j], x.masks[j] = h, m
 		b := h >> x.shift
 		x.filter[b/64] |= 1 << (b % 64)
 	}
@@ -195,7 +204,7 @@ func ReadEvalIndex(path string) (*EvalIndex, error) {
 }
 
 // Ngrams is how many distinct n-grams the index holds.
-func (x *EvalIndex) Ngrams() int { return len(x.hashes) }
+func (x *EvalIndex) Ngrams() int { return x.count }
 
 // Lookup returns the mask of sets holding n-gram h (0: none).
 func (x *EvalIndex) Lookup(h uint64) uint64 {
@@ -203,11 +212,13 @@ func (x *EvalIndex) Lookup(h uint64) uint64 {
 	if x.filter[b/64]&(1<<(b%64)) == 0 {
 		return 0
 	}
-	i, ok := slices.BinarySearch(x.hashes, h)
-	if !ok {
-		return 0
+	mask := uint64(len(x.keys) - 1)
+	for j := h & mask; x.masks[j] != 0; j = (j + 1) & mask {
+		if x.keys[j] == h {
+			return x.masks[j]
+		}
 	}
-	return x.masks[i]
+	return 0
 }
 
 // Span is a byte range of a text and the evaluation sets it matched.

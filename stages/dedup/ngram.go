@@ -52,10 +52,33 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-// Words splits text into words (byte ranges and hashes), reusing the
-// Ngrammer's buffer; the result is valid until the next call.
-func (g *Ngrammer) splitWords(text string) []wordSpan {
-	ws := g.words[:0]
+// Each calls fn for every n-gram of text, in order: its hash and the byte
+// range from its first word's start to its last word's end. A text of
+// fewer than n words has no n-gram. fn returns false to stop.
+func (g *Ngrammer) Each(text string, fn func(h uint64, start, end int) bool) {
+	// One pass: words go into a ring of the last n, and the rolling hash
+	// drops the oldest as each new word comes in.
+	if cap(g.words) < g.n {
+		g.words = make([]wordSpan, g.n)
+	}
+	ring := g.words[:g.n]
+	var roll uint64
+	count, slot := 0, 0 // slot = count mod n, the oldest word once full
+	add := func(h uint64, start, end int) bool {
+		if count >= g.n {
+			roll -= ring[slot].h * g.top
+		}
+		ring[slot] = wordSpan{h, start, end}
+		roll = roll*rollBase + h
+		count++
+		if slot++; slot == g.n {
+			slot = 0
+		}
+		if count >= g.n {
+			return fn(fmix64(roll), ring[slot].start, end)
+		}
+		return true
+	}
 	h, start := uint64(fnvOffset), -1
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -66,7 +89,9 @@ func (g *Ngrammer) splitWords(text string) []wordSpan {
 				c += 'a' - 'A'
 			default:
 				if start >= 0 {
-					ws = append(ws, wordSpan{fmix64(h), start, i})
+					if !add(h*fnvPrime, start, i) {
+						return
+					}
 					start = -1
 				}
 				i++
@@ -82,7 +107,9 @@ func (g *Ngrammer) splitWords(text string) []wordSpan {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !wordChar(r) {
 			if start >= 0 {
-				ws = append(ws, wordSpan{fmix64(h), start, i})
+				if !add(h*fnvPrime, start, i) {
+					return
+				}
 				start = -1
 			}
 			i += size
@@ -98,33 +125,14 @@ func (g *Ngrammer) splitWords(text string) []wordSpan {
 		i += size
 	}
 	if start >= 0 {
-		ws = append(ws, wordSpan{fmix64(h), start, len(text)})
-	}
-	g.words = ws
-	return ws
-}
-
-// Each calls fn for every n-gram of text, in order: its hash and the byte
-// range from its first word's start to its last word's end. A text of
-// fewer than n words has no n-gram. fn returns false to stop.
-func (g *Ngrammer) Each(text string, fn func(h uint64, start, end int) bool) {
-	ws := g.splitWords(text)
-	if len(ws) < g.n {
-		return
-	}
-	var roll uint64
-	for i, w := range ws {
-		if i >= g.n {
-			roll -= ws[i-g.n].h * g.top
-		}
-		roll = roll*rollBase + w.h
-		if i >= g.n-1 {
-			if !fn(fmix64(roll), ws[i-g.n+1].start, w.end) {
-				return
-			}
-		}
+		add(h*fnvPrime, start, len(text))
 	}
 }
 
 // Words counts the words of text.
-func (g *Ngrammer) Words(text string) int { return len(g.splitWords(text)) }
+func (g *Ngrammer) Words(text string) int {
+	n := 0
+	one := NewNgrammer(1)
+	one.Each(text, func(uint64, int, int) bool { n++; return true })
+	return n
+}
