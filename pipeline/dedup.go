@@ -116,10 +116,6 @@ func (r *runner) runDedup(ingest []*Marker, runPhase phaseFunc) ([]*Marker, erro
 	if err != nil {
 		return nil, err
 	}
-	spans, err := r.spanPhases(parts, runPhase)
-	if err != nil {
-		return nil, err
-	}
 	cl, err := runPhase("dedup-cluster", []*Task{r.clusterTask(parts, earlier, buckets.markers)}, []string{DedupClustersDir, DedupIndexFile})
 	if err != nil {
 		return nil, err
@@ -127,6 +123,11 @@ func (r *runner) runDedup(ingest []*Marker, runPhase phaseFunc) ([]*Marker, erro
 	decisions := map[string]OutputFile{}
 	for _, o := range cl.markers[0].Outputs {
 		decisions[o.Path] = o
+	}
+	// Paragraphs are counted over the documents that survive it.
+	spans, err := r.spanPhases(parts, decisions, runPhase)
+	if err != nil {
+		return nil, err
 	}
 	filterTasks := r.filterTasks(parts, decisions, spans)
 	filt, err := runPhase("dedup-filter", filterTasks, []string{DedupPartsDir})

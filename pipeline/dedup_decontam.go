@@ -102,6 +102,14 @@ func (r *runner) newDecontaminator(index *OutputFile) (*decontaminator, error) {
 	return &decontaminator{idx: idx, g: dedup.NewNgrammer(idx.N), excise: r.cfg.Dedup.Decontaminate.Action == "excise"}, nil
 }
 
+// zero lists every evaluation set in st, so a set that matched nothing
+// shows as 0 rather than missing.
+func (c *decontaminator) zero(st *SourceStats) {
+	for _, s := range c.idx.Sets {
+		entry(&st.dedupStats().Decontam, s.Name)
+	}
+}
+
 // apply tests d; it returns false when d is to be dropped (action drop),
 // and with excise cuts the matched spans out of d.Text. Counts go to st.
 func (c *decontaminator) apply(d *doc.Document, st *SourceStats) bool {

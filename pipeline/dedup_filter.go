@@ -79,6 +79,9 @@ func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile, s
 	defer decs.close()
 	st := &SourceStats{}
 	m.Stats = map[string]*SourceStats{p.source: st}
+	if cut != nil && cut.decon != nil {
+		cut.decon.zero(st)
+	}
 	reject := func(d *doc.Document, rule string) error {
 		st.unwrite(d, rule)
 		if !r.cfg.KeepRejected {

@@ -97,13 +97,16 @@ func paragraphKey(para string, p *ParagraphConfig, norm dedup.Normalization, buf
 const DedupParagraphsDir = "dedup/paragraphs"
 
 // paragraphTasks plan one task per hash range of the paragraph section.
-func (r *runner) paragraphTasks(parts []*dedupPart) []*Task {
+func (r *runner) paragraphTasks(parts []*dedupPart, decisions map[string]OutputFile) []*Task {
 	cfg := r.cfg.Dedup
-	var sigs []OutputFile
+	var sigs, decs []OutputFile
 	var size int64
 	for _, p := range parts {
 		sigs = append(sigs, p.sig)
 		size += p.sig.Bytes
+		if d, ok := decisions[sigRel(DedupClustersDir, p.data.Path)]; ok {
+			decs = append(decs, d)
+		}
 	}
 	var tasks []*Task
 	for rg := range cfg.Ranges {
@@ -112,20 +115,22 @@ func (r *runner) paragraphTasks(parts []*dedupPart) []*Task {
 			Version       string
 			Range, Ranges int
 			Sigs          []OutputFile
+			Decisions     []OutputFile
 			MinDocs       int
-		}{dedupVersion, rg, cfg.Ranges, sigs, cfg.Paragraphs.MinDocs})
+		}{dedupVersion, rg, cfg.Ranges, sigs, decs, cfg.Paragraphs.MinDocs})
 		t := &Task{Phase: "dedup-paragraphs", ID: id, Key: key, Size: size / int64(cfg.Ranges)}
 		t.Run = func(ctx context.Context) (*Marker, error) {
-			return r.runParagraphRange(ctx, parts, rg, filepath.Join(DedupParagraphsDir, id+".bin"))
+			return r.runParagraphRange(ctx, parts, decisions, rg, filepath.Join(DedupParagraphsDir, id+".bin"))
 		}
 		tasks = append(tasks, t)
 	}
 	return tasks
 }
 
-// runParagraphRange counts one key range of every part: memory is one
-// entry per part, whatever the corpus size.
-func (r *runner) runParagraphRange(ctx context.Context, parts []*dedupPart, rg int, rel string) (*Marker, error) {
+// runParagraphRange counts one key range of every part, leaving out the
+// documents whole-document dedup removed: memory is one entry per part
+// and 4 bytes per removed document, whatever the corpus size.
+func (r *runner) runParagraphRange(ctx context.Context, parts []*dedupPart, decisions map[string]OutputFile, rg int, rel string) (*Marker, error) {
 	var srcs []dedup.Source
 	defer func() {
 		for _, s := range srcs {
@@ -147,7 +152,21 @@ func (r *runner) runParagraphRange(ctx context.Context, parts []*dedupPart, rg i
 			f.Close()
 			return nil, err
 		}
-		srcs = append(srcs, dedup.Source{Entries: er, Base: dedup.Ref(p.idx, 0), Closer: f})
+		var removed []uint32
+		if d, ok := decisions[sigRel(DedupClustersDir, p.data.Path)]; ok {
+			err := eachDecision(filepath.Join(r.out, d.Path), func(x dedup.Decision) error {
+				if x.Kind != dedup.KindSurvivor {
+					removed = append(removed, x.Row)
+				}
+				return nil
+			})
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
+		skip := func(row uint32) bool { _, found := slices.BinarySearch(removed, row); return found }
+		srcs = append(srcs, dedup.Source{Entries: er, Base: dedup.Ref(p.idx, 0), Skip: skip, Closer: f})
 	}
 	a, err := createAtomic(filepath.Join(r.out, rel))
 	if err != nil {

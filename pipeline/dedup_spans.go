@@ -72,14 +72,14 @@ func hasWordText(s string) bool { return dedup.HasWord(s) }
 // spanPhases run dedup-paragraphs (one task per hash range) and
 // dedup-evalindex (one task) when on, and return what the filter tasks
 // read.
-func (r *runner) spanPhases(parts []*dedupPart, runPhase phaseFunc) (*spanInputs, error) {
+func (r *runner) spanPhases(parts []*dedupPart, decisions map[string]OutputFile, runPhase phaseFunc) (*spanInputs, error) {
 	cfg := r.cfg.Dedup
 	if cfg.Paragraphs == nil && cfg.Decontaminate == nil {
 		return nil, nil
 	}
 	in := &spanInputs{CutMinChars: cfg.CutMinChars}
 	if cfg.Paragraphs != nil {
-		ph, err := runPhase("dedup-paragraphs", r.paragraphTasks(parts), []string{DedupParagraphsDir})
+		ph, err := runPhase("dedup-paragraphs", r.paragraphTasks(parts, decisions), []string{DedupParagraphsDir})
 		if err != nil {
 			return nil, err
 		}

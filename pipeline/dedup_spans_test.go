@@ -276,3 +276,38 @@ func checkFunnelBalances(t *testing.T, out string) {
 		}
 	}
 }
+
+// TestParagraphsCountSurvivorsOnly: a document removed as an exact copy
+// neither counts towards min_docs nor is the "first" that keeps a
+// paragraph.
+func TestParagraphsCountSurvivorsOnly(t *testing.T) {
+	const (
+		a  = "Subscribe to our newsletter for weekly garden tips and offers."
+		u0 = "Tomatoes want full sun and deep, regular watering in July."
+		u2 = "Roses are pruned in late winter, just before new growth."
+		u3 = "Compost turns kitchen scraps into dark, crumbly soil."
+	)
+	texts := []string{
+		u0 + "\n\n" + a,        // removed: an exact copy of d1, which is longer
+		u0 + "!!\n\n" + a + "", // survivor of the pair: first holder of a
+		u2 + "\n\n" + a,        // loses a
+		u3,
+	}
+	dir := t.TempDir()
+	spanDocs(t, filepath.Join(dir, "in", "a.jsonl"), texts)
+	out := filepath.Join(dir, "out")
+	extra := "  url: false\n  near: false\n  paragraphs: {keep: first, min_docs: 2}\n"
+	if _, err := Run(context.Background(), configFor(t, dir, dedupConfig(out, dir+"/in/*.jsonl", extra)), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got := docsByText(t, out, texts)
+	want := map[string]string{"d1": texts[1], "d2": u2, "d3": u3}
+	if len(got) != len(want) {
+		t.Errorf("kept %q", got)
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: %q, want %q", id, got[id], w)
+		}
+	}
+}

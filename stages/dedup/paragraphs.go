@@ -83,20 +83,27 @@ type Common struct {
 }
 
 // CountRuns merges srcs in key order and calls fn for every key held by
-// at least minDocs distinct documents. Memory is one entry per source.
+// at least minDocs distinct documents; rows a source skips (documents
+// whole-document dedup removed) do not count. Memory is one entry per
+// source.
 func CountRuns(srcs []Source, minDocs int64, fn func(Common) error) (entries int64, err error) {
 	h := make(mergeHeap, 0, len(srcs))
 	next := func(i int) error {
-		e, err := srcs[i].Entries.Next()
-		if err == io.EOF {
+		for {
+			e, err := srcs[i].Entries.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if srcs[i].Skip != nil && srcs[i].Skip(e.Row) {
+				continue
+			}
+			entries++
+			heap.Push(&h, mergeItem{e: e, ref: srcs[i].Base | uint64(e.Row), src: i})
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		entries++
-		heap.Push(&h, mergeItem{e: e, ref: srcs[i].Base | uint64(e.Row), src: i})
-		return nil
 	}
 	for i := range srcs {
 		if srcs[i].Entries == nil || srcs[i].Entries.r == nil {
