@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -154,4 +155,58 @@ func BenchmarkParagraphKeys(b *testing.B) {
 			_ = HashBytes(buf)
 		})
 	})
+}
+
+// BenchmarkParagraphRange is one paragraph range task: 8 parts of
+// docs × 4 paragraph keys (one in ten shared by many documents), range 0
+// of 4 merged and counted. Allocated bytes per op stay flat as docs grow:
+// the task holds one entry per part, not per key.
+func BenchmarkParagraphRange(b *testing.B) {
+	for _, docs := range []int{50_000, 200_000} {
+		b.Run(fmt.Sprintf("docs-per-part=%d", docs), func(b *testing.B) {
+			dir := b.TempDir()
+			rng := rand.New(rand.NewPCG(3, 3))
+			var paths []string
+			for p := range 8 {
+				w := NewSigWriter()
+				w.Section(SectionParagraphs)
+				for row := range docs {
+					for range 4 {
+						k := Key{rng.Uint64(), rng.Uint64()}
+						if rng.IntN(10) == 0 {
+							k = Key{uint64(rng.IntN(1000)) * 0x9E3779B97F4A7C15, 1}
+						}
+						w.Add(SectionParagraphs, k, uint32(row))
+					}
+				}
+				path := filepath.Join(dir, fmt.Sprint(p))
+				f, _ := os.Create(path)
+				w.WriteTo(f)
+				f.Close()
+				paths = append(paths, path)
+			}
+			b.ReportAllocs()
+			var entries int64
+			for b.Loop() {
+				var srcs []Source
+				for p, path := range paths {
+					f, err := OpenSig(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					er, _ := f.Range(SectionParagraphs, 0, 4)
+					srcs = append(srcs, Source{Entries: er, Base: Ref(p, 0), Closer: f})
+				}
+				n, err := CountRuns(srcs, 2, func(Common) error { return nil })
+				if err != nil {
+					b.Fatal(err)
+				}
+				entries = n
+				for _, s := range srcs {
+					s.Closer.Close()
+				}
+			}
+			b.ReportMetric(float64(entries), "entries/op")
+		})
+	}
 }

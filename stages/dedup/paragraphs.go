@@ -87,32 +87,38 @@ type Common struct {
 // whole-document dedup removed) do not count. Memory is one entry per
 // source.
 func CountRuns(srcs []Source, minDocs int64, fn func(Common) error) (entries int64, err error) {
+	// The heap's top is replaced in place (heap.Fix): no allocation per
+	// entry, so the task's memory is the heap and the readers' buffers.
 	h := make(mergeHeap, 0, len(srcs))
-	next := func(i int) error {
+	read := func(i int) (mergeItem, bool, error) {
 		for {
 			e, err := srcs[i].Entries.Next()
 			if err == io.EOF {
-				return nil
+				return mergeItem{}, false, nil
 			}
 			if err != nil {
-				return err
+				return mergeItem{}, false, err
 			}
 			if srcs[i].Skip != nil && srcs[i].Skip(e.Row) {
 				continue
 			}
 			entries++
-			heap.Push(&h, mergeItem{e: e, ref: srcs[i].Base | uint64(e.Row), src: i})
-			return nil
+			return mergeItem{e: e, ref: srcs[i].Base | uint64(e.Row), src: i}, true, nil
 		}
 	}
 	for i := range srcs {
 		if srcs[i].Entries == nil || srcs[i].Entries.r == nil {
 			continue
 		}
-		if err := next(i); err != nil {
+		it, ok, err := read(i)
+		if err != nil {
 			return entries, err
 		}
+		if ok {
+			h = append(h, it)
+		}
 	}
+	heap.Init(&h)
 	var cur Common
 	var last uint64
 	flush := func() error {
@@ -121,11 +127,8 @@ func CountRuns(srcs []Source, minDocs int64, fn func(Common) error) (entries int
 		}
 		return nil
 	}
-	for h.Len() > 0 {
-		it := heap.Pop(&h).(mergeItem)
-		if err := next(it.src); err != nil {
-			return entries, err
-		}
+	for len(h) > 0 {
+		it := h[0]
 		switch {
 		case cur.Docs == 0 || it.e.Key != cur.Key:
 			if err := flush(); err != nil {
@@ -136,6 +139,16 @@ func CountRuns(srcs []Source, minDocs int64, fn func(Common) error) (entries int
 			cur.Docs++
 		}
 		last = it.ref
+		nx, ok, err := read(it.src)
+		if err != nil {
+			return entries, err
+		}
+		if ok {
+			h[0] = nx
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
+		}
 	}
 	return entries, flush()
 }
