@@ -210,3 +210,14 @@ func BenchmarkParagraphRange(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNgramHash is the span hashing alone: words split, lower-cased,
+// hashed and rolled into 13-grams, without index lookups.
+func BenchmarkNgramHash(b *testing.B) {
+	text := benchText(b)
+	g := NewNgrammer(DefaultNgram)
+	var sum uint64
+	perCPUSecond(b, len(text), func() {
+		g.Each(text, func(h uint64, _, _ int) bool { sum += h; return true })
+	})
+}
