@@ -64,6 +64,9 @@ func (r *runner) runEvalIndex(ctx context.Context) (*Marker, error) {
 			return nil, &fatalError{fmt.Errorf("dedup.decontaminate: %w", err)}
 		}
 	}
+	for _, s := range b.Sets() {
+		r.log.Info("evaluation set indexed", "name", s.Name, "items", s.Items, "too_short", s.Short, "ngrams", s.Ngrams)
+	}
 	a, err := createAtomic(filepath.Join(r.out, DedupEvalIndexFile))
 	if err != nil {
 		return nil, err
@@ -86,20 +89,6 @@ type decontaminator struct {
 	g      *dedup.Ngrammer
 	excise bool
 	spans  []dedup.Span
-}
-
-func (r *runner) newDecontaminator(index *OutputFile) (*decontaminator, error) {
-	if index == nil {
-		return nil, nil
-	}
-	idx, err := dedup.ReadEvalIndex(filepath.Join(r.out, index.Path))
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range idx.Sets {
-		r.log.Debug("evaluation set", "name", s.Name, "items", s.Items, "short", s.Short, "ngrams", s.Ngrams)
-	}
-	return &decontaminator{idx: idx, g: dedup.NewNgrammer(idx.N), excise: r.cfg.Dedup.Decontaminate.Action == "excise"}, nil
 }
 
 // zero lists every evaluation set in st, so a set that matched nothing

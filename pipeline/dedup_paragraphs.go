@@ -196,8 +196,9 @@ func (r *runner) runParagraphRange(ctx context.Context, parts []*dedupPart, deci
 	return &Marker{Outputs: []OutputFile{out}}, nil
 }
 
-// paragraphCutter removes a part's frequent paragraphs. It holds every
-// frequent key of the run: 32 bytes each plus the map's overhead.
+// paragraphCutter removes a part's frequent paragraphs. The run holds
+// every frequent key once, shared by the filter tasks: 32 bytes each plus
+// the map's overhead.
 type paragraphCutter struct {
 	cfg    *ParagraphConfig
 	norm   dedup.Normalization
@@ -208,18 +209,12 @@ type paragraphCutter struct {
 	buf    []byte
 }
 
-func (r *runner) newParagraphCutter(in *spanInputs, p *dedupPart) (*paragraphCutter, error) {
+func (r *runner) newParagraphCutter(in *spanInputs, p *dedupPart) *paragraphCutter {
 	if in.Paragraphs == nil {
-		return nil, nil
+		return nil
 	}
-	c := &paragraphCutter{cfg: in.Paragraphs, norm: r.cfg.Dedup.Normalize, code: r.cfg.Dedup.CodeNormalize,
-		base: dedup.Ref(p.idx, 0), common: map[dedup.Key]dedup.Common{}, top: map[dedup.Key]*TopParagraph{}}
-	for _, o := range in.Common {
-		if err := dedup.ReadCommon(filepath.Join(r.out, o.Path), func(x dedup.Common) { c.common[x.Key] = x }); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
+	return &paragraphCutter{cfg: in.Paragraphs, norm: r.cfg.Dedup.Normalize, code: r.cfg.Dedup.CodeNormalize,
+		base: dedup.Ref(p.idx, 0), common: in.loaded.common, top: map[dedup.Key]*TopParagraph{}}
 }
 
 // apply removes d's frequent paragraphs (keeping them where d is their

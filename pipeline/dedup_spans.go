@@ -2,8 +2,10 @@ package pipeline
 
 import (
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/curate-dev/curate/pipeline/doc"
 	"github.com/curate-dev/curate/report"
@@ -23,6 +25,34 @@ type spanInputs struct {
 	Paragraphs  *ParagraphConfig `json:",omitempty"`
 	Common      []OutputFile     `json:",omitempty"`
 	CutMinChars int
+
+	// loaded shares the read-only evaluation index and frequent
+	// paragraphs among the run's filter tasks: loaded once, not per part.
+	loaded struct {
+		once   sync.Once
+		index  *dedup.EvalIndex
+		common map[dedup.Key]dedup.Common
+		err    error
+	}
+}
+
+// load reads the evaluation index and the frequent paragraphs once.
+func (in *spanInputs) load(out string) error {
+	in.loaded.once.Do(func() {
+		l := &in.loaded
+		if in.EvalIndex != nil {
+			if l.index, l.err = dedup.ReadEvalIndex(filepath.Join(out, in.EvalIndex.Path)); l.err != nil {
+				return
+			}
+		}
+		l.common = map[dedup.Key]dedup.Common{}
+		for _, o := range in.Common {
+			if l.err = dedup.ReadCommon(filepath.Join(out, o.Path), func(x dedup.Common) { l.common[x.Key] = x }); l.err != nil {
+				return
+			}
+		}
+	})
+	return in.loaded.err
 }
 
 // spanCutter applies the span cuts to one part's documents.
@@ -36,13 +66,12 @@ func (r *runner) newSpanCutter(in *spanInputs, p *dedupPart) (*spanCutter, error
 	if in == nil {
 		return nil, nil
 	}
-	c := &spanCutter{minChars: in.CutMinChars}
-	var err error
-	if c.decon, err = r.newDecontaminator(in.EvalIndex); err != nil {
+	if err := in.load(r.out); err != nil {
 		return nil, err
 	}
-	if c.para, err = r.newParagraphCutter(in, p); err != nil {
-		return nil, err
+	c := &spanCutter{minChars: in.CutMinChars, para: r.newParagraphCutter(in, p)}
+	if idx := in.loaded.index; idx != nil {
+		c.decon = &decontaminator{idx: idx, g: dedup.NewNgrammer(idx.N), excise: in.Action == "excise"}
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -78,6 +79,8 @@ func (c *Config) validateSpans() ConfigErrors {
 			names[s.Name] = true
 			if err := s.Validate(); err != nil {
 				errs = append(errs, c.errAt("dedup.decontaminate: "+err.Error(), "dedup", "decontaminate", "sets", i))
+			} else if _, err := os.Stat(s.Path); err != nil {
+				errs = append(errs, c.errAt(fmt.Sprintf("dedup.decontaminate: evaluation set %s: %v", s.Name, err), "dedup", "decontaminate", "sets", i))
 			}
 		}
 	}

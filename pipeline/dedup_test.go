@@ -339,7 +339,13 @@ func TestDedupConfigErrors(t *testing.T) {
 		{"ranges", "dedup:\n  ranges: 0\n", "dedup.ranges must be 1..4096, got 0"},
 		{"minhash", "dedup:\n  minhash: {rows: 0}\n", "dedup.minhash: bands and rows must be at least 1"},
 		{"against a folder without an index", "dedup:\n  against: [" + dir + "]\n", "is not a curate output with a dedup index"},
-		{"all off", "dedup: {exact: false, url: false, near: false}\n", "exact, url and near are all off"},
+		{"all off", "dedup: {exact: false, url: false, near: false}\n", "exact, url, near, paragraphs and decontaminate are all off"},
+		{"bad action", "dedup:\n  decontaminate: {action: cut, sets: [{path: c.yaml, format: text}]}\n", "c.yaml:6:19: dedup.decontaminate.action must be drop or excise"},
+		{"no sets", "dedup:\n  decontaminate: {}\n", "dedup.decontaminate.sets: list 1..64 evaluation files"},
+		{"jsonl needs fields", "dedup:\n  decontaminate: {sets: [{path: a.jsonl}]}\n", "a.jsonl: fields: name the field(s) holding the text"},
+		{"missing set", "dedup:\n  decontaminate: {sets: [{path: /nonexistent/e.txt}]}\n", "evaluation set e: stat /nonexistent/e.txt: no such file"},
+		{"bad keep", "dedup:\n  paragraphs: {keep: last}\n", "dedup.paragraphs.keep must be none or first"},
+		{"bad min_docs", "dedup:\n  paragraphs: {min_docs: 1}\n", "dedup.paragraphs.min_docs must be >= 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

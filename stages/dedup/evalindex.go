@@ -64,6 +64,9 @@ func (b *EvalIndexBuilder) Add(text string) {
 	}
 }
 
+// Sets are the counts so far.
+func (b *EvalIndexBuilder) Sets() []EvalSetInfo { return b.sets }
+
 const evalMagic = "CUREVAL1"
 
 // WriteTo writes the index: header, sets, then (hash, mask) pairs sorted
