@@ -8,6 +8,8 @@ import (
 	"math/bits"
 	"os"
 	"slices"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxEvalSets bounds the evaluation sets of one index: a set is one bit
@@ -45,8 +47,11 @@ func (b *EvalIndexBuilder) AddSet(name string) error {
 	return nil
 }
 
-// Add indexes one item of the last set.
+// Add indexes one item of the last set. The item is put in NFC, as
+// curate's documents are at ingest, so a decomposed accent in an
+// evaluation file still matches.
 func (b *EvalIndexBuilder) Add(text string) {
+	text = norm.NFC.String(text)
 	si := len(b.sets) - 1
 	set := &b.sets[si]
 	set.Items++

@@ -63,6 +63,8 @@ func TestEvalIndexMatches(t *testing.T) {
 	b.Add("short item")
 	b.AddSet("two")
 	b.Add("gamma delta epsilon zeta")
+	b.AddSet("nfc")
+	b.Add("cafe\u0301 ole\u0301 in paris") // decomposed accents
 	path := filepath.Join(t.TempDir(), "idx.bin")
 	var buf bytes.Buffer
 	if _, err := b.WriteTo(&buf); err != nil {
@@ -73,7 +75,7 @@ func TestEvalIndexMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x.N != 4 || x.Ngrams() != 3 || x.Sets[0].Items != 2 || x.Sets[0].Short != 1 || x.Sets[1].Ngrams != 1 {
+	if x.N != 4 || x.Ngrams() != 4 || x.Sets[0].Items != 2 || x.Sets[0].Short != 1 || x.Sets[1].Ngrams != 1 {
 		t.Fatalf("index: n %d, %d n-grams, sets %+v", x.N, x.Ngrams(), x.Sets)
 	}
 	g := NewNgrammer(4)
@@ -84,6 +86,10 @@ func TestEvalIndexMatches(t *testing.T) {
 	}
 	if SetsOf(got[0].Sets)[1] != 1 {
 		t.Error("SetsOf")
+	}
+	// Documents are NFC (ingest): a composed text finds the decomposed item.
+	if m := x.Matches(g, "Un CAFÉ olé in Paris!", nil); len(m) != 1 || m[0].Sets != 4 {
+		t.Errorf("NFC item not found: %+v", m)
 	}
 	// Damage is named with file and offset.
 	os.WriteFile(path, buf.Bytes()[:buf.Len()-5], 0o644)
