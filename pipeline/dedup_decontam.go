@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
@@ -160,62 +159,4 @@ func (s *SourceStats) recut(d *doc.Document, oldLen int64) {
 	entry(&s.Languages, d.Language).TextBytes -= oldLen - n
 	s.LengthHist[lengthBucket(oldLen)]--
 	s.LengthHist[lengthBucket(n)]++
-}
-
-// decisionStream reads a part's document decisions in row order.
-type decisionStream struct {
-	path string
-	dr   *dedup.DecisionReader
-	next dedup.Decision
-	more bool
-}
-
-func openDecisionStream(out string, dec *OutputFile) (*decisionStream, error) {
-	s := &decisionStream{}
-	if dec == nil {
-		return s, nil
-	}
-	s.path = filepath.Join(out, dec.Path)
-	var err error
-	if s.dr, err = dedup.OpenDecisions(s.path); err != nil {
-		return nil, err
-	}
-	if s.next, err = s.dr.Next(); err != nil {
-		s.dr.Close()
-		return nil, fmt.Errorf("%s: %w", s.path, err)
-	}
-	s.more = true
-	return s, nil
-}
-
-// at returns row's decision, if it has one; rows are asked in order.
-func (s *decisionStream) at(row uint32) (dedup.Decision, bool, error) {
-	if !s.more || s.next.Row != row {
-		return dedup.Decision{}, false, nil
-	}
-	cur := s.next
-	n, err := s.dr.Next()
-	switch {
-	case err == io.EOF:
-		s.more = false
-	case err != nil:
-		return cur, false, err
-	default:
-		s.next = n
-	}
-	return cur, true, nil
-}
-
-// done checks every decision was used by a part of rows rows.
-func (s *decisionStream) done(rows uint32, part string) error {
-	if s.more {
-		return fmt.Errorf("%s: decision for row %d, but %s has %d rows", s.path, s.next.Row, part, rows)
-	}
-	return nil
-}
-
-func (s *decisionStream) close() {
-	if s.dr != nil {
-		s.dr.Close()
-	}
 }

@@ -90,13 +90,11 @@ func (c *spanCutter) apply(row uint32, d *doc.Document, st *SourceStats) string 
 		return ""
 	}
 	st.recut(d, old)
-	if t := strings.TrimSpace(d.Text); len(t) < c.minChars || !hasWordText(t) {
+	if t := strings.TrimSpace(d.Text); len(t) < c.minChars || !dedup.HasWord(t) {
 		return "dedup_cut_short"
 	}
 	return ""
 }
-
-func hasWordText(s string) bool { return dedup.HasWord(s) }
 
 // spanPhases run dedup-paragraphs (one task per hash range) and
 // dedup-evalindex (one task) when on, and return what the filter tasks

@@ -128,11 +128,3 @@ func (g *Ngrammer) Each(text string, fn func(h uint64, start, end int) bool) {
 		add(h*fnvPrime, start, len(text))
 	}
 }
-
-// Words counts the words of text.
-func (g *Ngrammer) Words(text string) int {
-	n := 0
-	one := NewNgrammer(1)
-	one.Each(text, func(uint64, int, int) bool { n++; return true })
-	return n
-}
