@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -195,18 +194,7 @@ func eachDecision(path string, fn func(dedup.Decision) error) error {
 		return err
 	}
 	defer dr.Close()
-	for {
-		d, err := dr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(d); err != nil {
-			return err
-		}
-	}
+	return drain(dr.Next, fn)
 }
 
 // bucketTasks plan one task per (section × range).
