@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -124,7 +123,12 @@ func (r *runner) runDedup(ingest []*Marker, runPhase phaseFunc) ([]*Marker, erro
 	for _, o := range cl.markers[0].Outputs {
 		decisions[o.Path] = o
 	}
-	filterTasks := r.filterTasks(parts, decisions)
+	// Paragraphs are counted over the documents that survive it.
+	spans, err := r.spanPhases(parts, decisions, runPhase)
+	if err != nil {
+		return nil, err
+	}
+	filterTasks := r.filterTasks(parts, decisions, spans)
 	filt, err := runPhase("dedup-filter", filterTasks, []string{DedupPartsDir})
 	if err != nil {
 		return nil, err
@@ -157,7 +161,7 @@ func loadEarlierRun(dir string, want *signSettings) (*earlierRun, error) {
 	if e.index.Version != dedupVersion {
 		return nil, fmt.Errorf("%s: dedup index version %q, this curate reads %q", path, e.index.Version, dedupVersion)
 	}
-	if hashJSON(e.index.Sign) != hashJSON(want) {
+	if !sameDocKeys(e.index.Sign, want) {
 		return nil, fmt.Errorf("%s: written with other normalisation or MinHash settings (%s); keys would not compare", path, mustJSON(e.index.Sign))
 	}
 	if len(e.index.Parts) >= dedup.MaxParts {
@@ -190,18 +194,7 @@ func eachDecision(path string, fn func(dedup.Decision) error) error {
 		return err
 	}
 	defer dr.Close()
-	for {
-		d, err := dr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(d); err != nil {
-			return err
-		}
-	}
+	return drain(dr.Next, fn)
 }
 
 // bucketTasks plan one task per (section × range).
@@ -441,4 +434,15 @@ func writeDecisions(path string, ds []dedup.Decision) (OutputFile, error) {
 		return OutputFile{}, err
 	}
 	return a.Commit()
+}
+
+// sameDocKeys compares what the whole-document keys depend on: paragraph
+// settings do not matter, an earlier run's paragraph keys are never read.
+func sameDocKeys(a, b *signSettings) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	x, y := *a, *b
+	x.Paragraphs, y.Paragraphs = nil, nil
+	return hashJSON(x) == hashJSON(y)
 }

@@ -43,6 +43,16 @@ type DedupConfig struct {
 	// signatures are read from DIR/dedup/; their text is never read and
 	// nothing there is written.
 	Against []string `yaml:"against"`
+	// Paragraphs, when set, removes paragraphs (or lines) shared by many
+	// documents; see ParagraphConfig.
+	Paragraphs *ParagraphConfig `yaml:"paragraphs"`
+	// Decontaminate, when set, removes evaluation-set text; see
+	// DecontamConfig.
+	Decontaminate *DecontamConfig `yaml:"decontaminate"`
+	// CutMinChars drops a document that paragraph removal or excision
+	// leaves with fewer text bytes than this (counted as dedup_cut_short);
+	// one left without a word is always dropped.
+	CutMinChars int `yaml:"cut_min_chars"`
 }
 
 // defaultDedup is what `dedup: {}` (or a bare `dedup:`) means.
@@ -102,8 +112,9 @@ func (c *Config) validateDedup() ConfigErrors {
 			errs = append(errs, c.errAt(fmt.Sprintf("dedup.against: %s is not a curate output with a dedup index (%v)", dir, err), "dedup", "against", i))
 		}
 	}
-	if !d.Exact && !d.URL && !d.Near {
-		errs = append(errs, c.errAt("dedup: exact, url and near are all off; remove the block instead", "dedup"))
+	errs = append(errs, c.validateSpans()...)
+	if !d.Exact && !d.URL && !d.Near && d.Paragraphs == nil && d.Decontaminate == nil {
+		errs = append(errs, c.errAt("dedup: exact, url, near, paragraphs and decontaminate are all off; remove the block instead", "dedup"))
 	}
 	return errs
 }
@@ -115,6 +126,14 @@ type signSettings struct {
 	Normalize        dedup.Normalization
 	CodeNormalize    dedup.Normalization
 	MinHash          *dedup.MinHashOptions `json:",omitempty"`
+	// Paragraphs is how paragraph keys are cut and hashed.
+	Paragraphs *paragraphSign `json:",omitempty"`
+}
+
+type paragraphSign struct {
+	Unit     string
+	MinChars int
+	Code     bool
 }
 
 func (d *DedupConfig) signSettings() *signSettings {
@@ -125,6 +144,9 @@ func (d *DedupConfig) signSettings() *signSettings {
 	if d.Near {
 		mh := d.MinHash
 		s.MinHash = &mh
+	}
+	if p := d.Paragraphs; p != nil {
+		s.Paragraphs = &paragraphSign{p.Unit, p.MinChars, p.Code}
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
+	"github.com/curate-dev/curate/stages/dedup"
 )
 
 // TestDedupCorpusBooks runs real Gutenberg editions of the same books
@@ -251,5 +252,63 @@ func TestDedupAgainstEarlierRun(t *testing.T) {
 	_, err = Run(context.Background(), configFor(t, dir, dedupConfig(c, newIn+"/*.jsonl", against+"  minhash: {ngram: 3}\n")), RunOptions{})
 	if err == nil || !strings.Contains(err.Error(), "other normalisation or MinHash settings") {
 		t.Errorf("against a run with other MinHash settings: %v", err)
+	}
+}
+
+// TestParagraphDedupCorpusBooks runs paragraph dedup alone over two real
+// editions of Pride and Prejudice and two other books: whatever is
+// removed is explained paragraph by paragraph. The first edition in run
+// order keeps everything, the second loses most of its text (the editions
+// share it), the other books lose at most a handful of stock lines, and
+// the per-source count equals the paragraphs that went.
+func TestParagraphDedupCorpusBooks(t *testing.T) {
+	books := corpustest.Dir(t, "books")
+	files := []string{"pandp12.txt", "1342-0.txt", "pg1661.txt", "pg768.txt"}
+	var inputs []string
+	for _, f := range files {
+		inputs = append(inputs, filepath.Join(books, f))
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	cfg := configFor(t, dir, fmt.Sprintf(`
+output: %s
+sources:
+  - name: books
+    inputs: [%s]
+    books: {keep_unmarked: true}
+dedup: {exact: false, url: false, near: false, paragraphs: {keep: first}}
+`, out, strings.Join(inputs, ", ")))
+	if _, err := Run(context.Background(), cfg, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	paras := func(glob string) map[string]int {
+		n := map[string]int{}
+		for _, d := range readAll(t, filepath.Join(out, glob)) {
+			f := strings.Split(d.ID, "/")[1]
+			dedup.EachSpan(d.Text, false, func(int, int) { n[f]++ })
+		}
+		return n
+	}
+	before, after := paras("ingest/books/*.parquet"), paras("data/books/*.parquet")
+	var gone int
+	for _, f := range files {
+		gone += before[f] - after[f]
+		t.Logf("%s: %d paragraphs, %d removed", f, before[f], before[f]-after[f])
+	}
+	first, second := files[0], files[1]
+	if after[first] != before[first] && after[second] != before[second] {
+		t.Errorf("neither edition kept all its paragraphs")
+	}
+	if a, b := min(after[first], after[second]), max(before[first], before[second]); float64(a) > 0.2*float64(b) {
+		t.Errorf("the later edition kept %d of ~%d paragraphs; most are in the other edition", a, b)
+	}
+	for _, f := range files[2:] {
+		if lost := before[f] - after[f]; lost > before[f]/100 {
+			t.Errorf("%s lost %d of %d paragraphs; different books share few", f, lost, before[f])
+		}
+	}
+	ps := readStats(t, out).Sources["books"].Dedup.Paragraphs
+	if ps == nil || ps.Removed != int64(gone) {
+		t.Errorf("stats count %+v removed paragraphs, the texts lost %d", ps, gone)
 	}
 }

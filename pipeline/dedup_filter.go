@@ -17,7 +17,7 @@ import (
 // The dedup-filter phase, and the dedup figures in the stats and report.
 
 // filterTasks plan one task per ingest part.
-func (r *runner) filterTasks(parts []*dedupPart, decisions map[string]OutputFile) []*Task {
+func (r *runner) filterTasks(parts []*dedupPart, decisions map[string]OutputFile, spans *spanInputs) []*Task {
 	var tasks []*Task
 	for _, p := range parts {
 		dec, has := decisions[sigRel(DedupClustersDir, p.data.Path)]
@@ -31,20 +31,21 @@ func (r *runner) filterTasks(parts []*dedupPart, decisions map[string]OutputFile
 			Decisions    *OutputFile
 			KeepRejected bool
 			Parquet      ParquetOptions
-		}{dedupVersion, p.data, decPtr, r.cfg.KeepRejected, r.cfg.Parquet})
+			Spans        *spanInputs `json:",omitempty"`
+		}{dedupVersion, p.data, decPtr, r.cfg.KeepRejected, r.cfg.Parquet, spans})
 		name := strings.TrimSuffix(filepath.Base(p.data.Path), ".parquet")
 		t := &Task{Phase: "dedup-filter", ID: p.source + "/" + name, Key: key, Size: p.data.Bytes}
-		t.Run = func(ctx context.Context) (*Marker, error) { return r.runFilter(ctx, p, decPtr) }
+		t.Run = func(ctx context.Context) (*Marker, error) { return r.runFilter(ctx, p, decPtr, spans) }
 		tasks = append(tasks, t)
 	}
 	return tasks
 }
 
-func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (*Marker, error) {
+func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile, spans *spanInputs) (*Marker, error) {
 	name := filepath.Base(p.data.Path)
 	outRel := filepath.Join(DedupPartsDir, p.source, name)
 	m := &Marker{}
-	if dec == nil {
+	if dec == nil && spans == nil {
 		// Nothing in this part has a duplicate: share the bytes.
 		out, err := linkOrCopy(filepath.Join(r.out, p.data.Path), filepath.Join(r.out, outRel))
 		if err != nil {
@@ -68,43 +69,21 @@ func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (
 			rejected.abort()
 		}
 	}()
-	decPath := filepath.Join(r.out, dec.Path)
-	dr, err := dedup.OpenDecisions(decPath)
+	cut, err := r.newSpanCutter(spans, p)
 	if err != nil {
 		return nil, err
 	}
-	defer dr.Close()
-	next, err := dr.Next()
+	decs, err := openDecisionStream(r.out, dec)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", decPath, err)
+		return nil, err
 	}
-	more := true
+	defer decs.close()
 	st := &SourceStats{}
 	m.Stats = map[string]*SourceStats{p.source: st}
-	var row uint32
-	err = eachDoc(filepath.Join(r.out, p.data.Path), func(d *doc.Document) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		this := row
-		row++
-		if !more || next.Row != this {
-			return data.w.Write(d, "")
-		}
-		cur := next
-		switch n, err := dr.Next(); {
-		case err == io.EOF:
-			more = false
-		case err != nil:
-			return err
-		default:
-			next = n
-		}
-		if cur.Kind == dedup.KindSurvivor {
-			d.SetMeta("dedup_cluster_size", strconv.Itoa(cur.ClusterSize))
-			return data.w.Write(d, "")
-		}
-		rule := "dedup_" + cur.Kind.String()
+	if cut != nil && cut.decon != nil {
+		cut.decon.zero(st)
+	}
+	reject := func(d *doc.Document, rule string) error {
 		st.unwrite(d, rule)
 		if !r.cfg.KeepRejected {
 			return nil
@@ -115,14 +94,43 @@ func (r *runner) runFilter(ctx context.Context, p *dedupPart, dec *OutputFile) (
 				return err
 			}
 		}
-		d.SetMeta("dedup_survivor", cur.SurvivorID)
 		return rejected.w.Write(d, rule)
+	}
+	var row uint32
+	err = eachDoc(filepath.Join(r.out, p.data.Path), func(d *doc.Document) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		this := row
+		row++
+		cur, has, err := decs.at(this)
+		if err != nil {
+			return err
+		}
+		if has && cur.Kind != dedup.KindSurvivor {
+			d.SetMeta("dedup_survivor", cur.SurvivorID)
+			return reject(d, "dedup_"+cur.Kind.String())
+		}
+		if has {
+			d.SetMeta("dedup_cluster_size", strconv.Itoa(cur.ClusterSize))
+		}
+		if cut != nil {
+			switch rule := cut.apply(this, d, st); rule {
+			case "":
+			default:
+				return reject(d, rule)
+			}
+		}
+		return data.w.Write(d, "")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.data.Path, err)
 	}
-	if more {
-		return nil, fmt.Errorf("%s: decision for row %d, but %s has %d rows", decPath, next.Row, p.data.Path, row)
+	if err := decs.done(row, p.data.Path); err != nil {
+		return nil, err
+	}
+	if cut != nil && cut.para != nil {
+		cut.para.finish(st)
 	}
 	out, err := data.commit()
 	if err != nil {
@@ -165,6 +173,14 @@ type DedupStats struct {
 	// ClusterHist counts those clusters by size: bucket i holds sizes in
 	// (2^i, 2^(i+1)] (2, 3–4, 5–8, ...).
 	ClusterHist [ClusterBuckets]int64 `json:"cluster_hist"`
+	// Paragraphs counts paragraph (line) dedup, when on.
+	Paragraphs *ParagraphStats `json:"paragraphs,omitempty"`
+	// Decontam counts matches per evaluation set, when on.
+	Decontam map[string]*EvalStats `json:"decontaminate,omitempty"`
+	// ExcisedDocs had evaluation text cut out (action excise), in all
+	// ExcisedBytes; documents dropped are in dropped.dedup_decontam.
+	ExcisedDocs  int64 `json:"excised_docs,omitempty"`
+	ExcisedBytes int64 `json:"excised_bytes,omitempty"`
 }
 
 func (s *SourceStats) clusterSize(n int) {
@@ -185,6 +201,20 @@ func (s *SourceStats) mergeDedup(o *SourceStats) {
 	s.Dedup.Clusters += o.Dedup.Clusters
 	for i, v := range o.Dedup.ClusterHist {
 		s.Dedup.ClusterHist[i] += v
+	}
+	s.Dedup.ExcisedDocs += o.Dedup.ExcisedDocs
+	s.Dedup.ExcisedBytes += o.Dedup.ExcisedBytes
+	for k, e := range o.Dedup.Decontam {
+		m := entry(&s.Dedup.Decontam, k)
+		m.Docs += e.Docs
+		m.Spans += e.Spans
+		m.Bytes += e.Bytes
+	}
+	if o.Dedup.Paragraphs != nil {
+		if s.Dedup.Paragraphs == nil {
+			s.Dedup.Paragraphs = &ParagraphStats{}
+		}
+		s.Dedup.Paragraphs.merge(o.Dedup.Paragraphs)
 	}
 }
 
@@ -210,4 +240,62 @@ func dedupClusterBuckets(d *DedupStats) []report.Bucket {
 		out = append(out, report.Bucket{Label: label, Count: d.ClusterHist[i]})
 	}
 	return out
+}
+
+// decisionStream reads a part's document decisions in row order.
+type decisionStream struct {
+	path string
+	dr   *dedup.DecisionReader
+	next dedup.Decision
+	more bool
+}
+
+func openDecisionStream(out string, dec *OutputFile) (*decisionStream, error) {
+	s := &decisionStream{}
+	if dec == nil {
+		return s, nil
+	}
+	s.path = filepath.Join(out, dec.Path)
+	var err error
+	if s.dr, err = dedup.OpenDecisions(s.path); err != nil {
+		return nil, err
+	}
+	if s.next, err = s.dr.Next(); err != nil {
+		s.dr.Close()
+		return nil, fmt.Errorf("%s: %w", s.path, err)
+	}
+	s.more = true
+	return s, nil
+}
+
+// at returns row's decision, if it has one; rows are asked in order.
+func (s *decisionStream) at(row uint32) (dedup.Decision, bool, error) {
+	if !s.more || s.next.Row != row {
+		return dedup.Decision{}, false, nil
+	}
+	cur := s.next
+	n, err := s.dr.Next()
+	switch {
+	case err == io.EOF:
+		s.more = false
+	case err != nil:
+		return cur, false, err
+	default:
+		s.next = n
+	}
+	return cur, true, nil
+}
+
+// done checks every decision was used by a part of rows rows.
+func (s *decisionStream) done(rows uint32, part string) error {
+	if s.more {
+		return fmt.Errorf("%s: decision for row %d, but %s has %d rows", s.path, s.next.Row, part, rows)
+	}
+	return nil
+}
+
+func (s *decisionStream) close() {
+	if s.dr != nil {
+		s.dr.Close()
+	}
 }

@@ -35,6 +35,9 @@ type docSig struct {
 	// keys holds one key per section of the run, in sections() order;
 	// a zero key means the document has none there (no URL, no tokens).
 	keys []dedup.Key
+	// paras are the distinct paragraph (line) keys, when paragraph
+	// dedup is on.
+	paras []dedup.Key
 }
 
 // dedupSigner computes docSigs; it is shared by an ingest's batches,
@@ -59,6 +62,10 @@ func newDedupSigner(cfg *DedupConfig) (*dedupSigner, error) {
 		return nil, fmt.Errorf("dedup: %w", err)
 	}
 	s := &dedupSigner{cfg: cfg, sections: cfg.sections()}
+	if cfg.Paragraphs != nil {
+		// After the per-document sections: keys index those only.
+		s.sections = append(s.sections, dedup.SectionParagraphs)
+	}
 	s.pool.New = func() any {
 		mh, _ := dedup.NewMinHasher(cfg.MinHash, cfg.Normalize)
 		return &signBuffers{mh: mh}
@@ -128,6 +135,9 @@ func (s *dedupSigner) sign(d *doc.Document) docSig {
 	if s.cfg.URL {
 		ds.keys = append(ds.keys, ds.info.URL)
 	}
+	if p := s.cfg.Paragraphs; p != nil {
+		ds.paras = paragraphKeys(d.Text, d.Language, p, norm, &b.norm)
+	}
 	return ds
 }
 
@@ -180,6 +190,11 @@ func (p *sigPart) add(ds docSig) error {
 			if err := p.sig.Add(p.sections[i], k, row); err != nil {
 				return err
 			}
+		}
+	}
+	for _, k := range ds.paras {
+		if err := p.sig.Add(dedup.SectionParagraphs, k, row); err != nil {
+			return err
 		}
 	}
 	return p.dw.Write(ds.info)

@@ -190,7 +190,8 @@ func dedupOutputs(t testing.TB, out string) map[string][]byte {
 	files := map[string][]byte{}
 	for rel, b := range outputBytes(t, out) {
 		if strings.HasPrefix(rel, DataDir+"/") || strings.HasPrefix(rel, RejectedDir+"/") ||
-			strings.HasPrefix(rel, DedupClustersDir+"/") || rel == "stats.json" || rel == DedupIndexFile {
+			strings.HasPrefix(rel, DedupClustersDir+"/") ||
+			rel == "stats.json" || rel == DedupIndexFile || rel == DedupEvalIndexFile {
 			files[rel] = b
 		}
 	}
@@ -200,15 +201,20 @@ func dedupOutputs(t testing.TB, out string) map[string][]byte {
 func TestDedupSameBytesWhateverTasksAndWorkers(t *testing.T) {
 	dir := t.TempDir()
 	plantedCorpus(t, filepath.Join(dir, "in"), 6, 100, 2)
+	spans := plantSpans(t, dir)
 	var ref map[string][]byte
 	for _, c := range []struct{ ranges, workers int }{{1, 1}, {4, 4}, {3, 2}} {
 		out := filepath.Join(dir, fmt.Sprintf("out-%d-%d", c.ranges, c.workers))
-		body := dedupConfig(out, dir+"/in/*.jsonl", fmt.Sprintf("  ranges: %d\n", c.ranges))
+		body := dedupConfig(out, dir+"/in/*.jsonl", fmt.Sprintf("  ranges: %d\n", c.ranges)+spans)
 		if _, err := Run(context.Background(), configFor(t, dir, body), RunOptions{Workers: c.workers}); err != nil {
 			t.Fatal(err)
 		}
 		got := dedupOutputs(t, out)
 		if ref == nil {
+			ds := readStats(t, out).Sources["web"].Dedup
+			if ds.Paragraphs == nil || ds.Paragraphs.Removed == 0 || ds.Decontam["evals"] == nil || ds.Decontam["evals"].Spans == 0 {
+				t.Fatalf("planted spans not found: %+v %+v", ds.Paragraphs, ds.Decontam)
+			}
 			ref = got
 			if len(ref) < 10 {
 				t.Fatalf("too few outputs: %d", len(ref))
@@ -236,9 +242,10 @@ func TestDedupResumeAfterSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	const files = 16
 	plantedCorpus(t, filepath.Join(dir, "in"), files, 80, 3)
+	spans := plantSpans(t, dir)
 	// Many ranges make the bucket phase long enough to land a kill in.
 	body := func(out string) string {
-		return "workers: 1\n" + dedupConfig(out, dir+"/in/*.jsonl", "  ranges: 8\n")
+		return "workers: 1\n" + dedupConfig(out, dir+"/in/*.jsonl", "  ranges: 8\n"+spans)
 	}
 	ref := filepath.Join(dir, "ref")
 	if _, err := Run(context.Background(), configFor(t, dir, body(ref)), RunOptions{Workers: 1}); err != nil {
@@ -332,7 +339,13 @@ func TestDedupConfigErrors(t *testing.T) {
 		{"ranges", "dedup:\n  ranges: 0\n", "dedup.ranges must be 1..4096, got 0"},
 		{"minhash", "dedup:\n  minhash: {rows: 0}\n", "dedup.minhash: bands and rows must be at least 1"},
 		{"against a folder without an index", "dedup:\n  against: [" + dir + "]\n", "is not a curate output with a dedup index"},
-		{"all off", "dedup: {exact: false, url: false, near: false}\n", "exact, url and near are all off"},
+		{"all off", "dedup: {exact: false, url: false, near: false}\n", "exact, url, near, paragraphs and decontaminate are all off"},
+		{"bad action", "dedup:\n  decontaminate: {action: cut, sets: [{path: c.yaml, format: text}]}\n", "c.yaml:6:19: dedup.decontaminate.action must be drop or excise"},
+		{"no sets", "dedup:\n  decontaminate: {}\n", "dedup.decontaminate.sets: list 1..64 evaluation files"},
+		{"jsonl needs fields", "dedup:\n  decontaminate: {sets: [{path: a.jsonl}]}\n", "a.jsonl: fields: name the field(s) holding the text"},
+		{"missing set", "dedup:\n  decontaminate: {sets: [{path: /nonexistent/e.txt}]}\n", "evaluation set e: stat /nonexistent/e.txt: no such file"},
+		{"bad keep", "dedup:\n  paragraphs: {keep: last}\n", "dedup.paragraphs.keep must be none or first"},
+		{"bad min_docs", "dedup:\n  paragraphs: {min_docs: 1}\n", "dedup.paragraphs.min_docs must be >= 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -100,6 +100,17 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 			left = report.Step{Label: "after " + dr.Rule, Docs: left.Docs - dr.Docs, Bytes: left.Bytes - dr.Bytes}
 			rs.Funnel = append(rs.Funnel, left)
 		}
+		// Span cuts shorten documents without dropping them.
+		if ds := s.Dedup; ds != nil {
+			if ds.ExcisedBytes > 0 {
+				left.Bytes -= ds.ExcisedBytes
+				rs.Funnel = append(rs.Funnel, report.Step{Label: "after dedup_decontam excision", Docs: left.Docs, Bytes: left.Bytes})
+			}
+			if ds.Paragraphs != nil && ds.Paragraphs.Bytes > 0 {
+				left.Bytes -= ds.Paragraphs.Bytes
+				rs.Funnel = append(rs.Funnel, report.Step{Label: "after dedup_paragraphs", Docs: left.Docs, Bytes: left.Bytes})
+			}
+		}
 		rs.Funnel = append(rs.Funnel, report.Step{Label: "written", Docs: s.DocsWritten, Bytes: s.TextBytesWritten})
 		for _, name := range slices.Sorted(mapsKeys(s.Counters)) {
 			rs.Counters = append(rs.Counters, report.Counter{Name: name, Value: s.Counters[name]})
@@ -129,6 +140,7 @@ func ReportData(stats *Stats, info *RunInfo, inputs []InputFile) *report.Data {
 			rs.ScoreHist = append(rs.ScoreHist, report.Bucket{Label: fmt.Sprintf("%.1f–%.1f", float64(i)/ScoreBuckets, float64(i+1)/ScoreBuckets), Count: c})
 		}
 		rs.DedupClusters = dedupClusterBuckets(s.Dedup)
+		rs.Decontam, rs.Paragraphs = spanReport(s.Dedup)
 		d.Sources = append(d.Sources, rs)
 	}
 	d.Languages = report.TopLanguages(overall, languageTopN)

@@ -200,6 +200,13 @@ func (r *runner) run(ctx context.Context, start time.Time) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The ingest tasks' closures hold the sources' stages, and with them the
+	// language tagger's tables (hundreds of MB once short-text tables have
+	// loaded); only their ids and keys are needed from here on, so the
+	// tokenizer and publish phases can reuse that memory.
+	for _, t := range tasks {
+		t.Run = nil
+	}
 	// curated are the markers whose parts the tokenizer and publish read.
 	curated := ing.markers
 	if cfg.Dedup != nil {

@@ -238,15 +238,20 @@ func eachDoc(path string, fn func(*doc.Document) error) error {
 		return err
 	}
 	defer rd.Close()
+	return drain(rd.Next, fn)
+}
+
+// drain calls fn with every item next yields, until io.EOF.
+func drain[T any](next func() (T, error), fn func(T) error) error {
 	for {
-		d, err := rd.Next()
+		v, err := next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := fn(d); err != nil {
+		if err := fn(v); err != nil {
 			return err
 		}
 	}

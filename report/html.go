@@ -166,7 +166,14 @@ svg text{font:12px system-ui,sans-serif;fill:#1d232b}svg rect{fill:#3b82c4}
 <div><h3>Languages</h3>{{template "langtable" (dict "Prefix" (k "sources" $s.Index "languages") "Langs" .Languages)}}{{template "chart" .LangChart}}</div>
 <div><h3>Document length (bytes)</h3>{{template "chart" .LenChart}}</div>
 <div><h3>Language score</h3>{{template "chart" .ScoreChart}}</div>
-{{if .DedupClusters}}<div><h3>Duplicate cluster size</h3>{{template "chart" .ClusterChart}}</div>{{end}}</div>
+{{if .DedupClusters}}<div><h3>Duplicate cluster size</h3>{{template "chart" .ClusterChart}}</div>{{end}}
+{{if .Decontam}}<div><h3>Decontamination</h3><table><tr><th>evaluation set</th><th>docs</th><th>spans</th><th>bytes</th></tr>
+{{range $i, $e := .Decontam}}<tr><td>{{$e.Set}}</td><td data-k="{{k "sources" $s.Index "decontaminate" $i "docs"}}" data-v="{{$e.Docs}}">{{$e.Docs}}</td><td data-k="{{k "sources" $s.Index "decontaminate" $i "spans"}}" data-v="{{$e.Spans}}">{{$e.Spans}}</td><td data-k="{{k "sources" $s.Index "decontaminate" $i "bytes"}}" data-v="{{$e.Bytes}}">{{human $e.Bytes}}</td></tr>
+{{end}}</table></div>{{end}}
+{{with .Paragraphs}}<div><h3>Paragraph dedup</h3><p><span data-k="{{k "sources" $s.Index "paragraphs" "removed"}}" data-v="{{.Removed}}">{{.Removed}}</span> paragraphs ({{human .Bytes}}) removed from <span data-k="{{k "sources" $s.Index "paragraphs" "docs_cut"}}" data-v="{{.DocsCut}}">{{.DocsCut}}</span> documents.</p>
+{{if .Top}}<table><tr><th>most frequent removed paragraphs</th><th>docs in run</th><th>removed here</th></tr>
+{{range $i, $t := .Top}}<tr><td>{{$t.Text}}</td><td data-k="{{k "sources" $s.Index "paragraphs" "top" $i "docs"}}" data-v="{{$t.Docs}}">{{$t.Docs}}</td><td data-k="{{k "sources" $s.Index "paragraphs" "top" $i "removed"}}" data-v="{{$t.Removed}}">{{$t.Removed}}</td></tr>
+{{end}}</table>{{end}}</div>{{end}}</div>
 {{end}}
 </body></html>
 {{define "langtable"}}{{$tok := hasTokens .Langs}}<table><tr><th>language</th><th>docs</th><th>bytes</th>{{if $tok}}<th>tokens</th>{{end}}<th>share</th></tr>

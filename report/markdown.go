@@ -78,6 +78,7 @@ func Markdown(d *Data) string {
 			}
 			b.WriteString("\n")
 		}
+		spanTables(&b, s)
 	}
 	return b.String()
 }
@@ -119,4 +120,26 @@ func human(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// spanTables writes the decontamination and paragraph dedup tables.
+func spanTables(b *strings.Builder, s Source) {
+	if len(s.Decontam) > 0 {
+		b.WriteString("| evaluation set | docs | spans | bytes |\n|---|---:|---:|---:|\n")
+		for _, e := range s.Decontam {
+			fmt.Fprintf(b, "| %s | %d | %d | %d |\n", e.Set, e.Docs, e.Spans, e.Bytes)
+		}
+		b.WriteString("\n")
+	}
+	if p := s.Paragraphs; p != nil {
+		fmt.Fprintf(b, "Paragraph dedup: %d paragraphs (%d bytes) removed from %d documents.\n\n", p.Removed, p.Bytes, p.DocsCut)
+		if len(p.Top) > 0 {
+			b.WriteString("| most frequent removed paragraphs | docs in run | removed here |\n|---|---:|---:|\n")
+			for _, t := range p.Top {
+				text := strings.NewReplacer("|", "\\|", "\n", " ").Replace(t.Text)
+				fmt.Fprintf(b, "| %s | %d | %d |\n", text, t.Docs, t.Removed)
+			}
+			b.WriteString("\n")
+		}
+	}
 }

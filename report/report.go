@@ -103,6 +103,35 @@ type Source struct {
 	// DedupClusters counts the duplicate clusters whose survivor is from
 	// this source, by cluster size (dedup on only).
 	DedupClusters []Bucket `json:"dedup_clusters,omitempty"`
+	// Decontam counts evaluation-set matches per set (decontamination on).
+	Decontam []EvalMatch `json:"decontaminate,omitempty"`
+	// Paragraphs sums paragraph dedup, with the most frequent removed
+	// paragraphs (paragraph dedup on).
+	Paragraphs *Paragraphs `json:"paragraphs,omitempty"`
+}
+
+// EvalMatch is what one evaluation set matched in a source.
+type EvalMatch struct {
+	Set   string `json:"set"`
+	Docs  int64  `json:"docs"`
+	Spans int64  `json:"spans"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Paragraphs is a source's paragraph dedup.
+type Paragraphs struct {
+	Removed int64          `json:"removed"`
+	Bytes   int64          `json:"bytes"`
+	DocsCut int64          `json:"docs_cut"`
+	Top     []TopParagraph `json:"top,omitempty"`
+}
+
+// TopParagraph is one frequently removed paragraph: in how many documents
+// of the run it is, and how often it was removed from this source.
+type TopParagraph struct {
+	Docs    int64  `json:"docs"`
+	Removed int64  `json:"removed"`
+	Text    string `json:"text"`
 }
 
 // Step is one stage of the funnel: what is left after it.

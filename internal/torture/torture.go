@@ -159,3 +159,33 @@ func writeRepeat(w interface{ Write([]byte) (int, error) }, n int64, fill byte, 
 func newGzip(w io.Writer) *gzip.Writer { return gzip.NewWriter(w) }
 
 func fmtInt(n int) string { return strconv.Itoa(n) }
+
+// BombReader yields Head, then N bytes of Fill, then Tail, holding none of
+// the fill: an input of any size (a 3 GiB line, page or header) in constant
+// memory, for the readers' record-size bounds.
+type BombReader struct {
+	Head, Tail []byte
+	Fill       byte
+	N          int64
+}
+
+func (r *BombReader) Read(p []byte) (int, error) {
+	switch {
+	case len(r.Head) > 0:
+		k := copy(p, r.Head)
+		r.Head = r.Head[k:]
+		return k, nil
+	case r.N > 0:
+		k := int(min(int64(len(p)), r.N))
+		for i := range p[:k] {
+			p[i] = r.Fill
+		}
+		r.N -= int64(k)
+		return k, nil
+	case len(r.Tail) > 0:
+		k := copy(p, r.Tail)
+		r.Tail = r.Tail[k:]
+		return k, nil
+	}
+	return 0, io.EOF
+}

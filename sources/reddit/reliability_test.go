@@ -5,35 +5,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/curate-dev/curate/internal/torture"
 )
-
-// bombReader yields head, n bytes of fill, then tail, holding none of it.
-type bombReader struct {
-	head, tail []byte
-	fill       byte
-	n          int64
-}
-
-func (r *bombReader) Read(p []byte) (int, error) {
-	switch {
-	case len(r.head) > 0:
-		k := copy(p, r.head)
-		r.head = r.head[k:]
-		return k, nil
-	case r.n > 0:
-		k := int(min(int64(len(p)), r.n))
-		for i := range p[:k] {
-			p[i] = r.fill
-		}
-		r.n -= int64(k)
-		return k, nil
-	case len(r.tail) > 0:
-		k := copy(p, r.tail)
-		r.tail = r.tail[k:]
-		return k, nil
-	}
-	return 0, io.EOF
-}
 
 func TestLongLineSkippedInBoundedMemory(t *testing.T) {
 	for _, c := range []struct {
@@ -45,7 +19,7 @@ func TestLongLineSkippedInBoundedMemory(t *testing.T) {
 		{"long last line", "", []string{`{"a":1}`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			lr := newLineReader(&bombReader{head: []byte("{\"a\":1}\n{\"body\":\""), fill: 'x', n: 40 << 20, tail: []byte(c.tail)})
+			lr := newLineReader(&torture.BombReader{Head: []byte("{\"a\":1}\n{\"body\":\""), Fill: 'x', N: 40 << 20, Tail: []byte(c.tail)})
 			lr.max = 1 << 20
 			var got []string
 			long := 0

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/curate-dev/curate/internal/torture"
 	"github.com/curate-dev/curate/pipeline/corpustest"
 	"github.com/curate-dev/curate/pipeline/doc"
 )
@@ -66,47 +67,18 @@ func TestMultistreamCorruptLastStream(t *testing.T) {
 	}
 }
 
-// repeatReader yields head, then n bytes of fill, then tail, without
-// holding them: a bomb of any size in constant memory.
-type repeatReader struct {
-	head, tail []byte
-	fill       byte
-	n          int64
-}
-
-func (r *repeatReader) Read(p []byte) (int, error) {
-	switch {
-	case len(r.head) > 0:
-		k := copy(p, r.head)
-		r.head = r.head[k:]
-		return k, nil
-	case r.n > 0:
-		k := int(min(int64(len(p)), r.n))
-		for i := range p[:k] {
-			p[i] = r.fill
-		}
-		r.n -= int64(k)
-		return k, nil
-	case len(r.tail) > 0:
-		k := copy(p, r.tail)
-		r.tail = r.tail[k:]
-		return k, nil
-	}
-	return 0, io.EOF
-}
-
 func TestHugePageAndHeaderStayBounded(t *testing.T) {
 	const limit = 1 << 20
 	small := "<page><title>After</title><ns>0</ns><id>2</id><revision><id>5</id><text>after the bomb</text></revision></page>"
 	cases := []struct {
 		name string
-		r    *repeatReader
+		r    *torture.BombReader
 		want []string // ids of pages returned whole
 		big  bool
 	}{
-		{"huge page", &repeatReader{head: []byte("<mediawiki><siteinfo></siteinfo><page><title>Big</title><ns>0</ns><id>1</id><revision><text>"), fill: 'a', n: 40 << 20,
-			tail: []byte("</text></revision></page>" + small + "</mediawiki>")}, []string{"2"}, true},
-		{"no page header", &repeatReader{head: []byte("<mediawiki><siteinfo>"), fill: ' ', n: 40 << 20, tail: []byte(small)}, []string{"2"}, false},
+		{"huge page", &torture.BombReader{Head: []byte("<mediawiki><siteinfo></siteinfo><page><title>Big</title><ns>0</ns><id>1</id><revision><text>"), Fill: 'a', N: 40 << 20,
+			Tail: []byte("</text></revision></page>" + small + "</mediawiki>")}, []string{"2"}, true},
+		{"no page header", &torture.BombReader{Head: []byte("<mediawiki><siteinfo>"), Fill: ' ', N: 40 << 20, Tail: []byte(small)}, []string{"2"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -110,6 +110,16 @@ func (s *ngramSet) eachLogp(fn func(k uint64, logp float32)) {
 
 // loadModel decodes lingua's model of the given order (1-5) for language l.
 func loadModel(l lingua.Language, order int) (ngramSet, error) {
+	var scratch []byte
+	return loadModelInto(l, order, &scratch)
+}
+
+// loadModelInto is loadModel unzipping into *scratch, which it grows as
+// needed and leaves for the next call: the unzipped 4- and 5-gram models are
+// tens of MB each, and a fresh buffer per language is garbage the collector
+// only reclaims once the heap has doubled, which is most of the peak memory
+// of loading a script's short-text tables.
+func loadModelInto(l lingua.Language, order int, scratch *[]byte) (ngramSet, error) {
 	names := [...]string{"", "unigrams", "bigrams", "trigrams", "quadrigrams", "fivegrams"}
 	iso := strings.ToLower(l.IsoCode639_1().String())
 	path := fmt.Sprintf("language-models/%s/%s.pb.bin.zip", iso, names[order])
@@ -131,9 +141,14 @@ func loadModel(l lingua.Language, order int) (ngramSet, error) {
 	if err != nil {
 		return ngramSet{}, fmt.Errorf("langid: open lingua model %s: %w", path, err)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, zr.File[0].UncompressedSize64+1))
+	need := int(zr.File[0].UncompressedSize64)
+	if cap(*scratch) < need+1 {
+		*scratch = make([]byte, 0, need+1)
+	}
+	buf := bytes.NewBuffer((*scratch)[:0])
 	_, err = buf.ReadFrom(f)
 	data := buf.Bytes()
+	*scratch = data[:0]
 	f.Close()
 	if err != nil {
 		return ngramSet{}, fmt.Errorf("langid: unzip lingua model %s: %w", path, err)
@@ -256,15 +271,21 @@ func loadModels(langs []lingua.Language) (*models, error) {
 func loadTable(t *table, langs []lingua.Language, cols []uint8, order int) (int, error) {
 	sets := make([]ngramSet, len(langs))
 	errs := make([]error, len(langs))
+	// A fixed set of decoders, each reusing one unzip buffer.
+	next := make(chan int, len(langs))
+	for i := range langs {
+		next <- i
+	}
+	close(next)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, l := range langs {
+	for range min(runtime.GOMAXPROCS(0), len(langs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			sets[i], errs[i] = loadModel(l, order)
+			var scratch []byte
+			for i := range next {
+				sets[i], errs[i] = loadModelInto(langs[i], order, &scratch)
+			}
 		}()
 	}
 	wg.Wait()
