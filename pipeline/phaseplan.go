@@ -154,11 +154,19 @@ func (e *executor) taskState(phase string, index int, id string, err error) {
 }
 
 // PhaseNames lists the config's phases in run order, the names curate task
-// takes.
+// takes. It mirrors Run's order of phases (a test checks it against the
+// phases a run's manifest lists).
 func PhaseNames(cfg *Config) []string {
 	names := []string{"ingest"}
 	if cfg.Dedup != nil {
-		names = append(names, "dedup-buckets", "dedup-cluster", "dedup-filter")
+		names = append(names, "dedup-buckets", "dedup-cluster")
+		if cfg.Dedup.Paragraphs != nil {
+			names = append(names, "dedup-paragraphs")
+		}
+		if cfg.Dedup.Decontaminate != nil {
+			names = append(names, "dedup-evalindex")
+		}
+		names = append(names, "dedup-filter")
 	}
 	if cfg.Tokenizer != nil {
 		names = append(names, "tokenizer")

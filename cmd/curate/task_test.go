@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,6 +78,7 @@ sources:
     wikipedia: {}
 dedup:
   ranges: 2
+  paragraphs: {min_docs: 2}
 tokenizer:
   train: {vocab_size: 300}
 feed:
@@ -93,7 +96,14 @@ feed:
 func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 	chdirRepoRoot(t)
 	cfgPath := filepath.Join(t.TempDir(), "c.yaml")
-	if err := os.WriteFile(cfgPath, []byte(taskTestConfig), 0o644); err != nil {
+	// With decontamination too, so every phase a config can have runs.
+	evalSet := filepath.Join(t.TempDir(), "items.txt")
+	if err := os.WriteFile(evalSet, []byte("It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	decontam := strings.Replace(taskTestConfig, "  paragraphs: {min_docs: 2}\n",
+		"  paragraphs: {min_docs: 2}\n  decontaminate:\n    ngram: 8\n    sets: [{name: austen, path: "+evalSet+", format: text}]\n", 1)
+	if err := os.WriteFile(cfgPath, []byte(decontam), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := pipeline.LoadConfig(cfgPath)
@@ -117,6 +127,20 @@ func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "tasks")
 	phases := pipeline.PhaseNames(cfg)
+	var man pipeline.Manifest
+	if err := json.Unmarshal(want["manifest.json"], &man); err != nil {
+		t.Fatal(err)
+	}
+	var ran []string
+	for _, ph := range man.Phases {
+		ran = append(ran, ph.Name)
+	}
+	if !slices.Equal(ran, phases) {
+		t.Fatalf("PhaseNames %v, the run's phases %v", phases, ran)
+	}
+	if !slices.Contains(phases, "dedup-paragraphs") || !slices.Contains(phases, "dedup-evalindex") {
+		t.Fatalf("phases %v lack the span dedup phases", phases)
+	}
 	// A phase cannot start before the one it reads.
 	if code, _, stderr := runCLI("task", "--phase", phases[1], "--index", "0", "--output", out, cfgPath); code != exitFailed || !strings.Contains(stderr, "phase ingest is not complete") {
 		t.Fatalf("task of %s before ingest: exit %d, %s", phases[1], code, stderr)
@@ -124,7 +148,7 @@ func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 	if code, _, stderr := runCLI("task", "--phase", "nosuch", "--index", "0", "--output", out, cfgPath); code != exitFailed || !strings.Contains(stderr, `no phase "nosuch"`) {
 		t.Fatalf("unknown phase: exit %d, %s", code, stderr)
 	}
-	ran := 0
+	tasksRun := 0
 	for _, phase := range phases {
 		code, stdout, stderr := runCLI("task", "--phase", phase, "--plan", "--output", out, cfgPath)
 		if code != exitOK {
@@ -147,7 +171,7 @@ func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 			if code != exitOK || !strings.Contains(stdout, "done") {
 				t.Fatalf("%s task %d: exit %d, %s%s", phase, i, code, stdout, stderr)
 			}
-			ran++
+			tasksRun++
 		}
 		// Run again, a task finds itself complete.
 		t.Setenv("JOB_COMPLETION_INDEX", "0")
@@ -157,8 +181,8 @@ func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 			}
 		}
 	}
-	if ran < len(phases)+3 {
-		t.Fatalf("only %d tasks over %d phases", ran, len(phases))
+	if tasksRun < len(phases)+3 {
+		t.Fatalf("only %d tasks over %d phases", tasksRun, len(phases))
 	}
 	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err == nil {
 		t.Fatal("manifest written before finalize")
