@@ -80,9 +80,13 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "curate status: %v\n", err)
 		return exitFailed
 	}
-	fmt.Fprintf(stdout, "%-14s %7s %7s %7s %7s %7s\n", "phase", "tasks", "done", "running", "failed", "pending")
+	width := len("phase")
 	for _, p := range phases {
-		fmt.Fprintf(stdout, "%-14s %7d %7d %7d %7d %7d\n", p.Phase, p.Tasks, p.Done, p.Running, p.Failed, p.Pending)
+		width = max(width, len(p.Phase))
+	}
+	fmt.Fprintf(stdout, "%-*s %7s %7s %7s %7s %7s\n", width, "phase", "tasks", "done", "running", "failed", "pending")
+	for _, p := range phases {
+		fmt.Fprintf(stdout, "%-*s %7d %7d %7d %7d %7d\n", width, p.Phase, p.Tasks, p.Done, p.Running, p.Failed, p.Pending)
 	}
 	for _, p := range phases {
 		for _, f := range p.Failures {
