@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -240,5 +241,60 @@ func checkFailedTaskStatus(t *testing.T, out, cfgPath string, index int) {
 	}
 	if err := os.Remove(blocker); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The tasks of a phase started all at once, before any of them has
+// written the phase's plan (as an array's tasks start), agree on the plan
+// and together give the local run's bytes.
+func TestTasksAtOnceMatchLocalRun(t *testing.T) {
+	chdirRepoRoot(t)
+	cfgPath := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(cfgPath, []byte(taskTestConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pipeline.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := filepath.Join(t.TempDir(), "local")
+	if code, _, stderr := runCLI("run", cfgPath, "--output", local, "--workers", "1"); code != exitOK {
+		t.Fatalf("local run: %s", stderr)
+	}
+	plans, err := os.ReadDir(filepath.Join(local, pipeline.PlansDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "tasks")
+	for _, phase := range pipeline.PhaseNames(cfg) {
+		// The local run's plan says how many tasks to start; this output
+		// has none yet, so they race to write it.
+		plan, err := pipeline.ReadPlan(local, phase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan string, len(plan.Tasks))
+		for i := range plan.Tasks {
+			go func() {
+				code, stdout, stderr := runCLI("task", "--phase", phase, "--index", strconv.Itoa(i), "--output", out, cfgPath)
+				if code != exitOK {
+					errs <- fmt.Sprintf("%s task %d: exit %d: %s%s", phase, i, code, stdout, stderr)
+					return
+				}
+				errs <- ""
+			}()
+		}
+		for range plan.Tasks {
+			if e := <-errs; e != "" {
+				t.Fatal(e)
+			}
+		}
+	}
+	if code, _, stderr := runCLI("task", "--phase", "finalize", "--output", out, cfgPath); code != exitOK {
+		t.Fatalf("finalize: %s", stderr)
+	}
+	sameFiles(t, "tasks at once", outputFiles(t, out), outputFiles(t, local))
+	if got, _ := os.ReadDir(filepath.Join(out, pipeline.PlansDir)); len(got) != len(plans) {
+		t.Errorf("%d plan files, the local run %d (a temporary file left behind?)", len(got), len(plans))
 	}
 }
