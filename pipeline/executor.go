@@ -222,6 +222,12 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 			return err
 		}
 		defer e.memory.release(t.Memory)
+		if executors.IsShared(e.sched) {
+			// The output changes: it is not a finished run any more.
+			if err := os.Remove(filepath.Join(e.out, "manifest.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
 		e.taskState(phase, i, t.ID, nil)
 		start := time.Now()
 		meter.start(t)

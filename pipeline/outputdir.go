@@ -40,6 +40,11 @@ func prepareOutput(cfg *Config, out string, fromFlag, shared bool, log *slog.Log
 		log.Warn("a previous run on this output was interrupted; resuming it",
 			"pid", lock.stale.PID, "host", lock.stale.Host, "started", lock.stale.Started)
 	}
+	if shared {
+		// One task of many: it removes the manifest only if it runs (a
+		// task already complete leaves a finalized output final).
+		return lock, nil
+	}
 	if err := os.Remove(filepath.Join(out, "manifest.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		lock.release()
 		return nil, fmt.Errorf("output directory: %w", err)

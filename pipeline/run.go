@@ -144,6 +144,9 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	if s, ok := opts.Executor.(executors.Single); ok && s.Phase != executors.Finalize && !slices.Contains(PhaseNames(cfg), s.Phase) {
+		return nil, fmt.Errorf("this config has no phase %q; it has %s and %s", s.Phase, strings.Join(PhaseNames(cfg), ", "), executors.Finalize)
+	}
 	// The tasks of a scheduler's run share the lock; everything else (a
 	// local run, a submitter between phases, finalize) holds it alone.
 	lock, err := prepareOutput(cfg, out, opts.Output != "", executors.IsShared(opts.Executor), log)
@@ -156,9 +159,6 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 		memoryMB = defaultMemoryMB()
 	}
 	sched := opts.Executor
-	if s, ok := sched.(executors.Single); ok && s.Phase != executors.Finalize && !slices.Contains(PhaseNames(cfg), s.Phase) {
-		return nil, fmt.Errorf("this config has no phase %q; it has %s and %s", s.Phase, strings.Join(PhaseNames(cfg), ", "), executors.Finalize)
-	}
 	if sched == nil {
 		sched = executors.Local{Workers: workers}
 	}

@@ -192,6 +192,14 @@ func TestTaskPerIndexMatchesLocalRun(t *testing.T) {
 		t.Fatalf("finalize: %s", stderr)
 	}
 	sameFiles(t, "per-index tasks", outputFiles(t, out), want)
+	// A task rerun after finalize (a scheduler's retry) finds itself
+	// complete and leaves the finished output finished.
+	if code, stdout, _ := runCLI("task", "--phase", "publish", "--index", "0", "--output", out, cfgPath); code != exitOK || !strings.Contains(stdout, "already complete") {
+		t.Fatalf("publish task 0 after finalize: exit %d, %s", code, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
+		t.Fatalf("a complete task's rerun removed the manifest: %v", err)
+	}
 	code, stdout, _ := runCLI("status", out)
 	if code != exitOK || !strings.Contains(stdout, "finalized: ") || strings.Contains(stdout, "failed:") {
 		t.Fatalf("status of the finished run:\n%s", stdout)
