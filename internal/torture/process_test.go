@@ -44,7 +44,8 @@ func removeCurateBin() {
 }
 
 // processConfig is a run over the shipped samples with every phase:
-// ingest of five source kinds, a trained tokenizer, publish with tokens.
+// ingest of five source kinds, dedup (documents and paragraphs), a trained
+// tokenizer, publish with tokens, and the training feed.
 // (The code source is left out: its licence classifier takes seconds to
 // build in each new process, which would dominate every run here.)
 func processConfig(t *testing.T, dir string) string {
@@ -73,9 +74,15 @@ sources:
   - name: reddit
     inputs: [%[1]s/reddit/*.zst]
     reddit: {}
+dedup:
+  paragraphs: {keep: first}
 tokenizer:
   train: {vocab_size: 400, sample_bytes: 300000}
   export: [gpt2, llmc]
+feed:
+  seq_len: 64
+  val_fraction: 0.05
+  formats: [parquet, llmc, megatron, nanotron]
 `, sample, dir)
 	path := filepath.Join(dir, "run.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
