@@ -43,6 +43,10 @@ type Config struct {
 	// (decoder windows, row-group buffers); a task that does not fit waits
 	// for others to finish. 0 means half of the machine's memory.
 	MemoryMB int `yaml:"memory_mb"`
+	// Retries is how many more times a failed task is run before the run
+	// fails (a preempted read, a full disk freed meanwhile). Tasks write to
+	// temporary names, so a retry starts clean. 0 means none.
+	Retries int `yaml:"retries"`
 	// OnError is the default for sources: "skip" counts and reports bad
 	// records and unreadable inputs and goes on; "fail" stops the run.
 	OnError string `yaml:"on_error"`

@@ -39,7 +39,10 @@ type Task struct {
 	// Memory is what the task is expected to hold at its peak, in bytes,
 	// for the run's memory budget; 0 leaves it unbudgeted.
 	Memory int64
-	Run    func(ctx context.Context) (*Marker, error)
+	// Input names what the task reads, for its failure report ("" when it
+	// reads earlier phases' outputs).
+	Input string
+	Run   func(ctx context.Context) (*Marker, error)
 }
 
 // Marker is a task's completion record, written after its outputs are in
@@ -136,6 +139,8 @@ type executor struct {
 	sched executors.Executor
 	// seq numbers the phases in run order, for their plan files.
 	seq int
+	// retries is how many more times a failed task runs (Config.Retries).
+	retries int
 }
 
 func (e *executor) markerPath(phase, id string) string {
@@ -230,11 +235,8 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 		}
 		e.taskState(phase, i, t.ID, nil)
 		start := time.Now()
-		meter.start(t)
-		m, err := t.Run(ctx)
-		meter.finish(t, report)
+		m, err := e.attempts(ctx, phase, t, meter, report)
 		if err != nil {
-			err = fmt.Errorf("%s task %s: %w", phase, t.ID, err)
 			e.taskState(phase, i, t.ID, err)
 			return err
 		}
@@ -265,6 +267,45 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 		e.log.Info("resumed", "phase", phase, "tasks_skipped", skipped, "tasks_run", len(tasks)-skipped)
 	}
 	return markers, skipped, ranBytes, nil
+}
+
+// attempts runs t up to 1+retries times, stopping at the first success or
+// cancellation. A task that keeps failing is reported with how often it
+// failed, the input it was on and where its log is, and each failed try is
+// logged with its error, so a flaky input or machine shows before the last.
+func (e *executor) attempts(ctx context.Context, phase string, t *Task, meter *byteMeter, report func(int64)) (*Marker, error) {
+	tries := 1 + max(e.retries, 0)
+	var err error
+	// Progress counts the task's bytes once, however many tries it takes:
+	// a retry's reading reports nothing until it passes the failed try's.
+	meter.start(t)
+	defer meter.finish(t, report)
+	for n := 1; n <= tries; n++ {
+		if t.Consumed != nil {
+			t.Consumed.Store(0)
+		}
+		m, err2 := t.Run(ctx)
+		if err = err2; err == nil {
+			return m, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if n < tries {
+			e.log.Warn("task failed, retrying", "phase", phase, "task", t.ID, "input", t.Input, "try", n, "of", tries, "error", err)
+		}
+	}
+	where := ""
+	if t.Input != "" {
+		where = " (input " + t.Input + ")"
+	}
+	if tries > 1 && ctx.Err() == nil {
+		where += fmt.Sprintf(", failed %d times", tries)
+	}
+	if log := os.Getenv("CURATE_TASK_LOG"); log != "" {
+		where += ", log " + log
+	}
+	return nil, fmt.Errorf("%s task %s%s: %w", phase, t.ID, where, err)
 }
 
 // removeStale deletes files under dirs (relative to the output) that no

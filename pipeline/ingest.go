@@ -116,6 +116,7 @@ func (g *ingest) plan() ([]*ingestSource, []*Task, []ErrorEntry, error) {
 				Stamp:    stamp,
 				Size:     size,
 				Consumed: new(atomic.Int64),
+				Input:    u.Input.Path,
 				Memory:   g.taskMemory(u),
 			}
 			t.Run = func(ctx context.Context) (*Marker, error) { return g.runUnit(ctx, src, ui, u, t.Consumed) }

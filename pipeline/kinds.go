@@ -97,6 +97,9 @@ func (c *Config) validate() ConfigErrors {
 	if c.Workers < 0 {
 		errs = append(errs, c.errAt(fmt.Sprintf("workers must be 0 (all cores) or more, got %d", c.Workers), "workers"))
 	}
+	if c.Retries < 0 || c.Retries > 100 {
+		errs = append(errs, c.errAt(fmt.Sprintf("retries must be 0 to 100, got %d", c.Retries), "retries"))
+	}
 	if c.MemoryMB < 0 {
 		errs = append(errs, c.errAt(fmt.Sprintf("memory_mb must be 0 (half the machine) or more, got %d", c.MemoryMB), "memory_mb"))
 	}

@@ -92,7 +92,7 @@ type ManifestTask struct {
 // memory budget; where tasks run is not marshalled).
 func (c *Config) ConfigHash() string {
 	cc := *c
-	cc.Output, cc.Workers, cc.MemoryMB = "", 0, 0
+	cc.Output, cc.Workers, cc.MemoryMB, cc.Retries = "", 0, 0, 0
 	cc.Tokenizer = c.Tokenizer.outputRelevant()
 	b, _ := json.Marshal(cc)
 	sum := sha256.Sum256(b)
@@ -164,7 +164,7 @@ func Run(ctx context.Context, cfg *Config, opts RunOptions) (*Result, error) {
 	}
 	r := &runner{cfg: cfg, out: out, workers: workers, log: log,
 		ex: &executor{out: out, workers: workers, force: opts.Force, log: log, progress: progress,
-			memory: newMemBudget(int64(memoryMB) << 20), sched: sched}}
+			memory: newMemBudget(int64(memoryMB) << 20), sched: sched, retries: cfg.Retries}}
 	res, err := r.run(ctx, start)
 	if d, ok := executors.AsDeferred(err); ok {
 		return &Result{Output: out, Deferred: d, Duration: time.Since(start)}, nil
