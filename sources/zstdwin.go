@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -95,9 +96,19 @@ func (z *zstdDecoder) retry() error {
 	z.open = rc
 	z.raw.r = rc
 	z.raw.n.Store(0)
-	if err := z.dec.Reset(newWindowRewriter(bufio.NewReaderSize(z.raw, 256<<10), z.limit)); err != nil {
+	// A fresh decoder, with the old one closed and collected first: Reset
+	// would keep the smaller ring alive beside the larger, so corrupt data
+	// that forges a far back-reference would hold 8 + 64 + 512 MiB + 2 GiB
+	// at the end instead of one ring. Retries are rare (four at most).
+	z.dec.Close()
+	z.dec = nil
+	runtime.GC()
+	dec, err := zstd.NewReader(newWindowRewriter(bufio.NewReaderSize(z.raw, 256<<10), z.limit),
+		zstd.WithDecoderMaxWindow(MaxZstdWindow), zstd.WithDecoderConcurrency(1))
+	if err != nil {
 		return err
 	}
+	z.dec = dec
 	z.Retries++
 	if _, err := io.CopyN(io.Discard, z.dec, z.delivered); err != nil {
 		return err
