@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"maps"
 	"strconv"
 	"strings"
 
@@ -17,30 +16,19 @@ import (
 // article (.nxml, PLOS, eLife) or a <pmc-articleset> of many (PMC's efetch
 // and OAI output). Articles are read one at a time from the token stream.
 type jatsReader struct {
-	src    *Source
-	path   string
-	stream *sources.Stream
-	dec    *tokenizer
-	counts doc.Counts
-	n      int    // articles seen
-	last   string // id of the last article read, for error context
-	done   bool
+	xmlInput
+	n int // articles seen
 }
 
 func (s *Source) newJATSReader(path string, st *sources.Stream, br *bufio.Reader) *jatsReader {
-	return &jatsReader{src: s, path: path, stream: st, dec: newTokenizer(br), counts: doc.Counts{}}
+	return &jatsReader{xmlInput: newXMLInput(s, path, st, br)}
 }
 
 // Stats counts articles ("jats.article"), those that had only an abstract
 // ("jats.abstract_only"), notices flagged ("jats.notice"), sub-articles
 // dropped ("jats.sub_article_dropped") and articles skipped per reason
 // ("jats.skip.notice", "jats.skip.no_text").
-func (r *jatsReader) Stats() doc.Counts { return maps.Clone(r.counts) }
-
-// InputOffset is how many raw input bytes have been read, for progress.
-func (r *jatsReader) InputOffset() int64 { return r.stream.CompressedOffset() }
-
-func (r *jatsReader) Close() error { return r.stream.Close() }
+func (r *jatsReader) Stats() doc.Counts { return r.xmlInput.Stats() }
 
 func (r *jatsReader) Next() (*doc.Document, error) {
 	for !r.done {

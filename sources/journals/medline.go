@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -20,29 +19,18 @@ import (
 // The file is decoded as a token stream: NLM writes whole files on one
 // line, so nothing here is line-based.
 type medlineReader struct {
-	src    *Source
-	path   string
-	stream *sources.Stream
-	dec    *tokenizer
-	counts doc.Counts
-	last   string // PMID of the last citation read, for error context
-	done   bool
+	xmlInput
 }
 
 func (s *Source) newMedlineReader(path string, st *sources.Stream, br *bufio.Reader) *medlineReader {
-	return &medlineReader{src: s, path: path, stream: st, dec: newTokenizer(br), counts: doc.Counts{}}
+	return &medlineReader{xmlInput: newXMLInput(s, path, st, br)}
 }
 
 // Stats counts citations read ("medline.citation"), skipped per reason
 // ("medline.skip.no_abstract", "medline.skip.deleted",
 // "medline.skip.book") and PMIDs listed in <DeleteCitation> blocks
 // ("medline.delete_citation").
-func (r *medlineReader) Stats() doc.Counts { return maps.Clone(r.counts) }
-
-// InputOffset is how many raw input bytes have been read, for progress.
-func (r *medlineReader) InputOffset() int64 { return r.stream.CompressedOffset() }
-
-func (r *medlineReader) Close() error { return r.stream.Close() }
+func (r *medlineReader) Stats() doc.Counts { return r.xmlInput.Stats() }
 
 func (r *medlineReader) Next() (*doc.Document, error) {
 	for !r.done {
