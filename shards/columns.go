@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
@@ -28,20 +27,9 @@ type columnReader struct {
 }
 
 func openColumns(path string, names ...string) (*columnReader, error) {
-	f, err := os.Open(path)
+	f, pf, fr, err := openArrow(path)
 	if err != nil {
 		return nil, err
-	}
-	pf, err := file.NewParquetReader(f)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.NewGoAllocator())
-	if err != nil {
-		pf.Close()
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sc, err := fr.Schema()
 	if err != nil {

@@ -36,22 +36,32 @@ type docColumns struct {
 	meta                                    *array.Map
 }
 
-// OpenDocs opens a Parquet file of documents.
-func OpenDocs(path string) (*DocReader, error) {
+// openArrow opens a Parquet file for reading as Arrow record batches of
+// 1,024 rows; on error nothing is left open.
+func openArrow(path string) (*os.File, *file.Reader, *pqarrow.FileReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	pf, err := file.NewParquetReader(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.NewGoAllocator())
 	if err != nil {
 		pf.Close()
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, pf, fr, nil
+}
+
+// OpenDocs opens a Parquet file of documents.
+func OpenDocs(path string) (*DocReader, error) {
+	f, pf, fr, err := openArrow(path)
+	if err != nil {
+		return nil, err
 	}
 	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
 	if err != nil {
