@@ -223,10 +223,12 @@ func (e *executor) runPhase(ctx context.Context, phase string, tasks []*Task) (m
 			return err
 		}
 		ranBytes.Add(t.Size)
-		if err := e.memory.acquire(ctx, t.Memory); err != nil {
+		share, err := e.memory.take(ctx, t.Memory)
+		if err != nil {
 			return err
 		}
-		defer e.memory.release(t.Memory)
+		defer share.release()
+		ctx = withMemShare(ctx, share)
 		if executors.IsShared(e.sched) {
 			// The output changes: it is not a finished run any more.
 			if err := os.Remove(filepath.Join(e.out, "manifest.json")); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -207,6 +207,7 @@ func (g *ingest) runUnit(ctx context.Context, src *ingestSource, ui int, u sourc
 
 	var inputErr error
 	action := "input_cut_short"
+	u.Memory = memoryGrant(ctx)
 	r, err := src.kind.Open(u)
 	if err != nil {
 		inputErr, action = err, "input_skipped"

@@ -7,18 +7,27 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/curate-dev/curate/sources"
 )
 
 // memBudget bounds the memory the tasks running at once are expected to
 // hold (Task.Memory). A task waits until its share fits beside the running
 // ones, so large-window inputs queue instead of adding up; a task larger
-// than the whole budget still runs, alone, rather than never.
+// than the whole budget still runs, alone, rather than never. A running
+// task that finds it needs more (a zstd stream growing its window) asks
+// for it the same way: it waits until the growth fits, until it runs
+// alone, or until every running task is waiting to grow (then one goes on,
+// over the budget, rather than all waiting for each other forever). New
+// tasks do not start while one waits to grow, so it is not starved.
 type memBudget struct {
-	mu    sync.Mutex
-	cond  *sync.Cond
-	limit int64
-	used  int64
-	held  int // tasks holding a share
+	mu      sync.Mutex
+	cond    *sync.Cond
+	limit   int64
+	used    int64
+	held    int // tasks holding a share
+	growing int // tasks waiting in grow
+	queued  int // tasks waiting in acquire
 }
 
 func newMemBudget(limit int64) *memBudget {
@@ -40,7 +49,9 @@ func (b *memBudget) acquire(ctx context.Context, n int64) error {
 	defer stop()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for b.held > 0 && b.used+n > b.limit {
+	b.queued++
+	defer func() { b.queued-- }()
+	for b.held > 0 && (b.used+n > b.limit || b.growing > 0) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -48,6 +59,31 @@ func (b *memBudget) acquire(ctx context.Context, n int64) error {
 	}
 	b.used += n
 	b.held++
+	return nil
+}
+
+// grow adds n bytes to the share of a task that holds one.
+func (b *memBudget) grow(ctx context.Context, n int64) error {
+	stop := context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		b.cond.Broadcast()
+		b.mu.Unlock()
+	})
+	defer stop()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.growing++
+	defer func() {
+		b.growing--
+		b.cond.Broadcast() // acquirers wait while anyone grows
+	}()
+	for b.used+n > b.limit && b.held > 1 && b.growing < b.held {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.cond.Wait()
+	}
+	b.used += n
 	return nil
 }
 
@@ -60,6 +96,76 @@ func (b *memBudget) release(n int64) {
 	b.held--
 	b.cond.Broadcast()
 	b.mu.Unlock()
+}
+
+// memShare is one running task's share of a memBudget; it is the
+// sources.MemoryGrant its input's decoders ask before they grow.
+type memShare struct {
+	budget *memBudget
+	ctx    context.Context
+	mu     sync.Mutex
+	bytes  int64
+}
+
+// take acquires a share of n bytes for a task that runs under ctx.
+func (b *memBudget) take(ctx context.Context, n int64) (*memShare, error) {
+	if b == nil {
+		return nil, nil
+	}
+	if err := b.acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	return &memShare{budget: b, ctx: ctx, bytes: max(n, 0)}, nil
+}
+
+// Grow implements sources.MemoryGrant.
+func (s *memShare) Grow(n int64) error {
+	if s == nil || n <= 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var err error
+	if s.bytes == 0 {
+		err = s.budget.acquire(s.ctx, n)
+	} else {
+		err = s.budget.grow(s.ctx, n)
+	}
+	if err == nil {
+		s.bytes += n
+	}
+	return err
+}
+
+// release gives the whole share back, growth included.
+func (s *memShare) release() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.budget.release(s.bytes)
+	s.bytes = 0
+}
+
+// memShareKey carries a task's memShare in its context, from the executor
+// that took it to the phase code that opens inputs.
+type memShareKey struct{}
+
+func withMemShare(ctx context.Context, s *memShare) context.Context {
+	if s == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, memShareKey{}, s)
+}
+
+// memoryGrant is the task's share as the sources see it; nil when the run
+// has no budget, so decoders charge nothing.
+func memoryGrant(ctx context.Context) sources.MemoryGrant {
+	if s, ok := ctx.Value(memShareKey{}).(*memShare); ok {
+		return s
+	}
+	return nil
 }
 
 // defaultMemoryMB is half of what the machine (or its cgroup) allows, so

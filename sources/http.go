@@ -271,7 +271,7 @@ func OpenAny(path string) (*Stream, error) {
 func OpenUnit(u Unit) (*Stream, error) {
 	path := u.Input.Path
 	if !IsURL(path) && u.Start == 0 && u.End < 0 {
-		return Open(path)
+		return openFile(path, u.Memory)
 	}
 	rc, err := OpenRaw(path, u.Start, u.End)
 	if err != nil {

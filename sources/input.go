@@ -103,6 +103,12 @@ type Stream struct {
 // Open opens a local file and wraps it in the decompressor its magic bytes
 // name.
 func Open(path string) (*Stream, error) {
+	return openFile(path, nil)
+}
+
+// openFile is Open with the task's memory share, which a zstd stream asks
+// before it grows its window.
+func openFile(path string, mem MemoryGrant) (*Stream, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -124,7 +130,7 @@ func Open(path string) (*Stream, error) {
 	// A local file can be read again from its start, which lets a zstd
 	// stream begin with a small window and grow it (see zstdwin.go).
 	reopen := func() (io.ReadCloser, error) { return os.Open(path) }
-	s, err := newStream(path, f, reopen)
+	s, err := newStream(path, f, reopen, mem)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -137,10 +143,10 @@ func Open(path string) (*Stream, error) {
 // section of a file) in the decompressor its magic bytes name. name is used
 // in errors. Closing the Stream does not close r.
 func NewStream(name string, r io.Reader) (*Stream, error) {
-	return newStream(name, r, nil)
+	return newStream(name, r, nil, nil)
 }
 
-func newStream(name string, r io.Reader, reopen func() (io.ReadCloser, error)) (*Stream, error) {
+func newStream(name string, r io.Reader, reopen func() (io.ReadCloser, error), mem MemoryGrant) (*Stream, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 256<<10)
 	head, err := br.Peek(6)
@@ -170,7 +176,7 @@ func newStream(name string, r io.Reader, reopen func() (io.ReadCloser, error)) (
 		}
 		s.dec = xr
 	case Zstd:
-		zr, err := newZstdDecoder(cr, br, reopen)
+		zr, err := newZstdDecoder(cr, br, reopen, mem)
 		if err != nil {
 			return nil, fmt.Errorf("%s: zstd header at byte 0: %w", name, err)
 		}

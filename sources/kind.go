@@ -13,6 +13,10 @@ type Unit struct {
 	// Start and End bound a byte range of the raw input; End < 0 means to
 	// the end of the input.
 	Start, End int64
+	// Memory is the task's share of the run's memory budget, which a
+	// decoder asks before it holds more than planned; nil charges nothing.
+	// It is not part of what the unit reads, so it stays out of task keys.
+	Memory MemoryGrant `json:"-"`
 }
 
 // WholeFile is the default split: one unit per input.

@@ -5,6 +5,13 @@ import (
 	"os"
 )
 
+// A MemoryGrant is a running task's share of the run's memory budget
+// (memory_mb). Grow adds n bytes to it, waiting until they fit beside the
+// other running tasks; it fails only when the task is cancelled.
+type MemoryGrant interface {
+	Grow(n int64) error
+}
+
 // DecoderMemory estimates the bytes the decompressor of a local input holds
 // while it is read: for zstd, the history ring of the window its first
 // frame will be decoded with (see zstdwin.go: the content size when the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -24,8 +25,16 @@ import (
 //     Pushshift's are) starts with a small window; if the data does reach
 //     further back, the decoder fails with an out-of-history offset, and
 //     the input is decoded again from its start with a window eight times
-//     larger (up to the declared one), skipping what was already returned.
+//     larger (up to MaxZstdWindow), skipping what was already returned.
 //     Memory then grows only as far as the stream needs.
+//
+// A valid back-reference never reaches before the first byte of its frame,
+// so a window that already holds everything decoded so far is never too
+// small: an offset beyond it was forged by corrupt data, and the stream
+// fails there instead of growing. The window therefore stays under eight
+// times the bytes decoded, whatever a damaged file claims. Growth is asked
+// of the task's share of the run's memory budget first (MemoryGrant), so
+// large-window streams queue behind each other instead of adding up.
 //
 // Retrying needs the input again, so it applies to local files; other
 // streams keep the declared window for frames without a content size.
@@ -37,11 +46,17 @@ const (
 	zstdWindowGrowth = 8
 )
 
+// zstdBlockSlack is how far past the bytes returned a valid match may sit:
+// the block being decoded when the error came (128 KiB at most), twice
+// over for the bytes the decoder had ready but not yet handed out.
+const zstdBlockSlack = 2 * (128 << 10)
+
 // zstdDecoder reads the decompressed bytes of a zstd stream with windows
 // sized as above.
 type zstdDecoder struct {
 	raw       *countingReader
 	reopen    func() (io.ReadCloser, error) // nil: no retry, declared windows
+	mem       MemoryGrant                   // nil: growth is not charged
 	open      io.Closer                     // input reopened by a retry
 	dec       *zstd.Decoder
 	limit     uint64 // window for frames without content size; 0 = declared
@@ -50,8 +65,8 @@ type zstdDecoder struct {
 	Retries int
 }
 
-func newZstdDecoder(raw *countingReader, br *bufio.Reader, reopen func() (io.ReadCloser, error)) (*zstdDecoder, error) {
-	z := &zstdDecoder{raw: raw, reopen: reopen}
+func newZstdDecoder(raw *countingReader, br *bufio.Reader, reopen func() (io.ReadCloser, error), mem MemoryGrant) (*zstdDecoder, error) {
+	z := &zstdDecoder{raw: raw, reopen: reopen, mem: mem}
 	if reopen != nil {
 		z.limit = zstdFirstWindow
 	}
@@ -67,25 +82,31 @@ func (z *zstdDecoder) Read(p []byte) (int, error) {
 	for {
 		n, err := z.dec.Read(p)
 		z.delivered += int64(n)
-		if err == nil || err == io.EOF || z.limit == 0 || !isWindowShort(err) {
+		if err == nil || err == io.EOF || z.limit == 0 || z.limit >= MaxZstdWindow || !isWindowShort(err) {
 			return n, err
 		}
 		if n > 0 {
 			return n, nil // the decoder repeats its error on the next call
 		}
-		if err := z.retry(); err != nil {
+		if err := z.retry(err); err != nil {
 			return 0, err
 		}
 	}
 }
 
 // retry decodes the input again from its start with a larger window and
-// skips the bytes already returned.
-func (z *zstdDecoder) retry() error {
-	z.limit *= zstdWindowGrowth
-	if z.limit >= MaxZstdWindow {
-		z.limit = 0 // the declared window, whatever it is
+// skips the bytes already returned; cause is the decoder's error.
+func (z *zstdDecoder) retry(cause error) error {
+	if uint64(z.delivered)+zstdBlockSlack <= z.limit {
+		return fmt.Errorf("a back-reference reaches before the first byte of its frame, %d bytes in (%w)", z.delivered, cause)
 	}
+	next := min(z.limit*zstdWindowGrowth, MaxZstdWindow)
+	if z.mem != nil {
+		if err := z.mem.Grow(int64(next - z.limit)); err != nil {
+			return fmt.Errorf("waiting for memory for a %d MiB zstd window: %w", next>>20, err)
+		}
+	}
+	z.limit = next
 	rc, err := z.reopen()
 	if err != nil {
 		return err
@@ -97,9 +118,8 @@ func (z *zstdDecoder) retry() error {
 	z.raw.r = rc
 	z.raw.n.Store(0)
 	// A fresh decoder, with the old one closed and collected first: Reset
-	// would keep the smaller ring alive beside the larger, so corrupt data
-	// that forges a far back-reference would hold 8 + 64 + 512 MiB + 2 GiB
-	// at the end instead of one ring. Retries are rare (four at most).
+	// would keep the smaller ring alive beside the larger. Retries are
+	// rare (four at most).
 	z.dec.Close()
 	z.dec = nil
 	runtime.GC()

@@ -2,12 +2,15 @@ package sources
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -194,5 +197,148 @@ func TestZstdWindowFrames(t *testing.T) {
 	}
 	if retries != 1 {
 		t.Errorf("%d retries, want 1 (the second frame reaches 10 MiB back)", retries)
+	}
+}
+
+// dropRawBlocks removes a frame's first n raw (stored) blocks. Raw blocks
+// carry no entropy state, so the blocks after them still decode, but the
+// matches they make now reach before the start of the frame: exactly what
+// corrupt data that forges a far back-reference looks like.
+func dropRawBlocks(t *testing.T, frame []byte, n int) []byte {
+	t.Helper()
+	fhd := frame[4]
+	if fhd&0x20 != 0 || fhd>>6 != 0 || fhd&3 != 0 {
+		t.Fatalf("frame header %#x: want a window descriptor, no content size, no dictionary", fhd)
+	}
+	out := append([]byte(nil), frame[:6]...)
+	pos, dropped := 6, 0
+	for {
+		h := uint32(frame[pos]) | uint32(frame[pos+1])<<8 | uint32(frame[pos+2])<<16
+		last, typ, size := h&1 == 1, (h>>1)&3, int(h>>3)
+		body := size
+		if typ == 1 {
+			body = 1
+		}
+		if typ == 0 && dropped < n && !last {
+			dropped++
+		} else {
+			out = append(out, frame[pos:pos+3+body]...)
+		}
+		pos += 3 + body
+		if last {
+			break
+		}
+	}
+	if dropped < n {
+		t.Fatalf("frame has %d raw blocks, want %d", dropped, n)
+	}
+	return append(out, frame[pos:]...) // the checksum, now wrong
+}
+
+// TestZstdForgedBackReference: a back-reference that reaches before the
+// start of its frame is corruption, whatever window the frame declares: the
+// stream fails with an error that says so, at once, instead of growing its
+// window toward the declared 2 GiB first.
+func TestZstdForgedBackReference(t *testing.T) {
+	data := farMatches() // 10 MiB of random bytes, then 2 MiB repeating the first
+	raw, err := os.ReadFile(zstdCLI(t, data, false, "--long=31", "-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		drop int // raw 128 KiB blocks removed from the start
+	}{
+		{"nothing decoded before the reference", 80},
+		{"1 MiB decoded before the reference", 72},
+		{"7 MiB decoded before the reference", 24},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "forged.zst")
+			if err := os.WriteFile(p, dropRawBlocks(t, raw, tc.drop), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// The reference decoder, given the full window, agrees the
+			// data is corrupt.
+			full, _ := zstd.NewReader(nil, zstd.WithDecoderMaxWindow(MaxZstdWindow))
+			defer full.Close()
+			f, _ := os.Open(p)
+			defer f.Close()
+			full.Reset(f)
+			if _, err := io.Copy(io.Discard, full); err == nil {
+				t.Fatal("the full-window decoder accepts the forged stream")
+			}
+
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			grant := &recordingGrant{}
+			s, err := openFile(p, grant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			n, err := io.Copy(io.Discard, s)
+			runtime.ReadMemStats(&after)
+			var se *StreamError
+			if err == nil || !errors.As(err, &se) || !strings.Contains(err.Error(), "before the first byte of its frame") {
+				t.Fatalf("read %d bytes, error %v: want a StreamError saying the reference is forged", n, err)
+			}
+			if r := s.dec.(*zstdDecoder).Retries; r != 0 || len(grant.grown) != 0 {
+				t.Errorf("%d retries, growth asked %v: a forged reference must not grow the window", r, grant.grown)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("allocated %d MiB", alloc>>20)
+			}
+			t.Logf("%d bytes before the error: %v", n, err)
+		})
+	}
+}
+
+// recordingGrant is a MemoryGrant that records what is asked of it and
+// refuses when told to.
+type recordingGrant struct {
+	grown  []int64
+	refuse error
+}
+
+func (g *recordingGrant) Grow(n int64) error {
+	if g.refuse != nil {
+		return g.refuse
+	}
+	g.grown = append(g.grown, n)
+	return nil
+}
+
+// TestZstdWindowGrowthCharged: a stream that needs a larger window asks
+// the task's memory share for the difference before it allocates it, and
+// a share that cannot give it stops the stream with that reason.
+func TestZstdWindowGrowthCharged(t *testing.T) {
+	data := farMatches()
+	p := zstdCLI(t, data, false, "--long=24", "-1")
+
+	grant := &recordingGrant{}
+	s, err := openFile(p, grant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(s)
+	s.Close()
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("decoded %d bytes (want %d): %v", len(got), len(data), err)
+	}
+	want := int64(zstdFirstWindow*zstdWindowGrowth - zstdFirstWindow)
+	if len(grant.grown) != 1 || grant.grown[0] != want {
+		t.Errorf("growth asked %v, want [%d] (8 MiB to 64 MiB)", grant.grown, want)
+	}
+
+	refused := &recordingGrant{refuse: context.Canceled}
+	s, err = openFile(p, refused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := io.ReadAll(s); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "64 MiB zstd window") {
+		t.Errorf("refused growth: %v, want the share's error and the window it asked for", err)
 	}
 }

@@ -139,7 +139,7 @@ func (s *Source) Open(u sources.Unit) (doc.Reader, error) {
 	if s.opts.Threads {
 		return s.openThreads(u)
 	}
-	st, err := sources.Open(u.Input.Path)
+	st, err := sources.OpenUnit(u)
 	if err != nil {
 		return nil, err
 	}

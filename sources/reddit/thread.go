@@ -79,7 +79,7 @@ func (s *Source) openThreads(u sources.Unit) (doc.Reader, error) {
 		size += st.Size()
 	}
 	nb := int(min(4096, size*compressionRatio/s.opts.ThreadMemory+1))
-	t := &threadReader{src: s, name: u.Input.Path, counts: doc.Counts{}}
+	t := &threadReader{src: s, name: u.Input.Path, memory: u.Memory, counts: doc.Counts{}}
 	if nb == 1 {
 		t.mem = [][]byte{}
 	} else {
@@ -102,6 +102,7 @@ type threadReader struct {
 	name    string
 	dir     string   // bucket files, when spilling
 	mem     [][]byte // the lines themselves, when one bucket suffices
+	memory  sources.MemoryGrant
 	buckets []string
 	next    int
 	pending []*doc.Document
@@ -133,7 +134,7 @@ func (t *threadReader) spill(files []string, nb int) error {
 		t.buckets = []string{""}
 	}
 	for _, path := range files {
-		st, err := sources.Open(path)
+		st, err := sources.OpenUnit(sources.Unit{Input: sources.Input{Path: path, Size: -1}, End: -1, Memory: t.memory})
 		if err != nil {
 			return err
 		}
