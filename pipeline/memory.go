@@ -41,12 +41,7 @@ func (b *memBudget) acquire(ctx context.Context, n int64) error {
 	if b == nil || n <= 0 {
 		return nil
 	}
-	stop := context.AfterFunc(ctx, func() {
-		b.mu.Lock()
-		b.cond.Broadcast()
-		b.mu.Unlock()
-	})
-	defer stop()
+	defer b.wakeOnCancel(ctx)()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.queued++
@@ -62,14 +57,19 @@ func (b *memBudget) acquire(ctx context.Context, n int64) error {
 	return nil
 }
 
-// grow adds n bytes to the share of a task that holds one.
-func (b *memBudget) grow(ctx context.Context, n int64) error {
-	stop := context.AfterFunc(ctx, func() {
+// wakeOnCancel wakes the waiters when ctx ends, so one waiting under ctx
+// sees it; the returned func stops that.
+func (b *memBudget) wakeOnCancel(ctx context.Context) func() bool {
+	return context.AfterFunc(ctx, func() {
 		b.mu.Lock()
 		b.cond.Broadcast()
 		b.mu.Unlock()
 	})
-	defer stop()
+}
+
+// grow adds n bytes to the share of a task that holds one.
+func (b *memBudget) grow(ctx context.Context, n int64) error {
+	defer b.wakeOnCancel(ctx)()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.growing++
