@@ -75,13 +75,22 @@ func key(rs []rune) uint64 {
 		}
 		return k
 	}
-	h := uint64(0x9e3779b97f4a7c15)
+	h := uint64(hashSeed)
 	for _, r := range rs {
-		h ^= uint64(r)
-		h *= 0xff51afd7ed558ccd
-		h ^= h >> 32
+		h = hashStep(h, r)
 	}
 	return h
+}
+
+// hashSeed and hashStep define the hash of 4- and 5-grams: the key of
+// rs[:n+1] is hashStep(key of rs[:n], rs[n]), starting from hashSeed, so
+// a window's 5-gram keys extend its 4-gram ones.
+const hashSeed = 0x9e3779b97f4a7c15
+
+func hashStep(h uint64, r rune) uint64 {
+	h ^= uint64(r)
+	h *= 0xff51afd7ed558ccd
+	return h ^ h>>32
 }
 
 // ngramSet is one language's model of one order, as decoded from lingua:
