@@ -298,7 +298,7 @@ func New(opts Options) (*Tagger, error) {
 			if sm == nil {
 				continue
 			}
-			if _, err := sm.get(); err != nil {
+			if err := sm.get(); err != nil {
 				return nil, err
 			}
 		}

@@ -19,11 +19,9 @@ type shortScratch struct {
 	vals   []uint64           // 4- and 5-gram index values, by group, order, position
 	first  []uint8            // bit n-3 set: the n-gram of order n (3-5) occurs here first
 	isCol  [numLang]bool      // the candidates' dense columns
-	res4   [numLang]float32   // the current 4-gram's value, for columns stamped gen
-	res4At [numLang]uint32    // stamp of res4
-	gen    uint32
-	sink   uint64         // sum of the prefetching loads (stored, so they are not dropped)
-	uni    [numLang]int32 // distinct unigrams each dense column knows
+	cand   []uint64           // by group: the candidates among its languages, as a record mask
+	sink   uint64             // sum of the prefetching loads (stored, so they are not dropped)
+	uni    [numLang]int32     // distinct unigrams each dense column knows
 }
 
 // resize returns s with length n, reallocated only when it is too short.
@@ -68,7 +66,7 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 		if sm == nil || slices.Contains(ss.groups, sm) {
 			continue
 		}
-		if _, err := sm.get(); err != nil {
+		if err := sm.get(); err != nil {
 			return false
 		}
 		ss.groups = append(ss.groups, sm)
@@ -83,6 +81,16 @@ func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
 		}
 	}
 	slices.Sort(s.cols)
+	ss.cand = ss.cand[:0]
+	for _, sm := range ss.groups {
+		var m uint64
+		for i, c := range sm.cols {
+			if ss.isCol[c] {
+				m |= 1 << i
+			}
+		}
+		ss.cand = append(ss.cand, m)
+	}
 	ss.lookUp(s, d)
 	acc := s.colSum[:d.cols]
 	clear(acc)
@@ -198,12 +206,16 @@ func (ss *shortScratch) lookUp(s *scratch, d *dense) {
 	}
 	for g, sm := range ss.groups {
 		for o := range 2 {
-			tab, v, n := &sm.tabs[o], ss.vals[(2*g+o)*nr:(2*g+o+1)*nr], int32(4+o)
+			recs, v, n := sm.recs[o], ss.vals[(2*g+o)*nr:(2*g+o+1)*nr], int32(4+o)
 			for _, wd := range s.words {
 				for i := wd[0]; i+n <= wd[1]; i++ {
 					if x := v[i]; x != 0 {
-						end := x>>8 + x&0xff - 1
-						sink += uint64(math.Float32bits(tab.logp[x>>8])) + uint64(math.Float32bits(tab.logp[end])) + uint64(tab.cols[end])
+						// Every cache line of the record (16 words).
+						off, end := x>>countBits, x>>countBits+1+x&(1<<countBits-1)
+						for j := off; j < end; j += 16 {
+							sink += uint64(recs[j])
+						}
+						sink += uint64(recs[end])
 					}
 				}
 			}
@@ -288,41 +300,34 @@ func (ss *shortScratch) addOrders(s *scratch, d *dense, acc []float64) *[numLang
 			if f < 2 {
 				continue // neither the 4- nor the 5-gram counts here
 			}
-			if ss.gen++; ss.gen == 0 { // wrapped: old stamps could match
-				clear(ss.res4At[:])
-				ss.gen = 1
-			}
 			m := float64(bits.OnesCount8(f >> 1)) // the 4-gram's row counts for both
 			for g, sm := range ss.groups {
-				lp, cs := sm.tabs[0].entriesOf(vals[2*g*nr+int(i)])
-				for j, c := range cs {
-					if !ss.isCol[c] {
-						continue
-					}
-					var base float64
+				cm, base := ss.cand[g], int(sm.cols[0])
+				m4, lp4 := sm.record(0, vals[2*g*nr+int(i)])
+				for x := m4 & cm; x != 0; x &= x - 1 {
+					b := bits.TrailingZeros64(x)
+					c, lp := base+b, math.Float32frombits(lp4[bits.OnesCount64(m4&(1<<b-1))])
+					var r3 float64
 					if row != nil {
-						base = float64(row[c])
+						r3 = float64(row[c])
 					}
-					acc[c] += float64(m * (float64(lp[j]) - base))
-					ss.res4[c], ss.res4At[c] = lp[j], ss.gen
+					acc[c] += float64(m * (float64(lp) - r3))
 				}
-			}
-			if f&4 == 0 {
-				continue
-			}
-			for g, sm := range ss.groups {
-				lp, cs := sm.tabs[1].entriesOf(vals[(2*g+1)*nr+int(i)])
-				for j, c := range cs {
-					if !ss.isCol[c] {
-						continue
-					}
-					var r4 float32
-					if ss.res4At[c] == ss.gen {
-						r4 = ss.res4[c]
-					} else if row != nil {
+				if f&4 == 0 {
+					continue
+				}
+				m5, lp5 := sm.record(1, vals[(2*g+1)*nr+int(i)])
+				for x := m5 & cm; x != 0; x &= x - 1 {
+					b := bits.TrailingZeros64(x)
+					c, lp := base+b, math.Float32frombits(lp5[bits.OnesCount64(m5&(1<<b-1))])
+					var r4 float32 // the 4-gram's value, its fallback's when absent
+					switch {
+					case m4&(1<<b) != 0:
+						r4 = math.Float32frombits(lp4[bits.OnesCount64(m4&(1<<b-1))])
+					case row != nil:
 						r4 = row[c]
 					}
-					acc[c] += float64(lp[j]) - float64(r4)
+					acc[c] += float64(lp) - float64(r4)
 				}
 			}
 		}

@@ -186,3 +186,67 @@ func TestHashIndex(t *testing.T) {
 		t.Error("compactOf accepted a value past 32 bits")
 	}
 }
+
+// TestShortGroupsFit: every script's languages fit one record mask and
+// have contiguous dense columns, as the short-text tables need (a lingua
+// upgrade adding languages to a script would fail here, not at the first
+// short text).
+func TestShortGroupsFit(t *testing.T) {
+	tg := tagger(t)
+	groups := 0
+	for _, sm := range tg.short {
+		if sm == nil {
+			continue
+		}
+		groups++
+		if len(sm.langs) > maxGroup {
+			t.Errorf("%d languages in one script's tables, at most %d fit", len(sm.langs), maxGroup)
+		}
+		for i, c := range sm.cols {
+			if int(c) != int(sm.cols[0])+i {
+				t.Errorf("columns %v of %v are not contiguous", sm.cols, sm.langs)
+				break
+			}
+		}
+	}
+	if groups < 4 {
+		t.Errorf("%d scripts with short-text tables, want Latin, Cyrillic, Arabic, Devanagari at least", groups)
+	}
+}
+
+// TestRecords: a merged table's entries become one record per key, the
+// languages' probabilities in mask order, whatever order they were merged
+// in, the last one kept for a language listed twice.
+func TestRecords(t *testing.T) {
+	keys := []uint64{7, 9, 11}
+	h := newHashIndexSorted(keys, []uint64{0<<8 | 3, 3<<8 | 1, 4<<8 | 2})
+	tab := &table{
+		index: h,
+		logp:  []float32{-1, -2, -3, -4, -5, -6},
+		cols:  []uint8{40, 2, 63, 5, 1, 1},
+	}
+	c, recs, err := records(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := &shortModels{recs: [2][]uint32{recs}}
+	for _, tc := range []struct {
+		key  uint64
+		mask uint64
+		lps  []float32
+	}{
+		{7, 1<<2 | 1<<40 | 1<<63, []float32{-2, -1, -3}},
+		{9, 1 << 5, []float32{-4}},
+		{11, 1 << 1, []float32{-6}},
+		{13, 0, nil},
+	} {
+		mask, lps := sm.record(0, c.get(tc.key))
+		var got []float32
+		for _, b := range lps {
+			got = append(got, math.Float32frombits(b))
+		}
+		if mask != tc.mask || fmt.Sprint(got) != fmt.Sprint(tc.lps) {
+			t.Errorf("key %d: mask %x %v, want %x %v", tc.key, mask, got, tc.mask, tc.lps)
+		}
+	}
+}
