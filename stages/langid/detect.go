@@ -22,6 +22,7 @@ type scratch struct {
 	scores [numLang]float64 // summed log probabilities of the window
 	sum    [numLang]float64 // short windows: the score by language
 	keep   [numLang]bool    // short windows: the language found an n-gram
+	exps   [numLang]float64 // addSoftmax: each candidate's exp, computed once
 
 	wordCount [numLang]int32 // rule counts within one word
 	total     [numLang + 1]int32
@@ -69,7 +70,7 @@ func (t *Tagger) Classify(text string) Result {
 	}
 	r := Result{Language: best, Score: bestV / weight, Letters: int(weight), Code: Undetermined}
 	if best != lingua.Unknown && r.Score >= t.Threshold(r.Letters) {
-		r.Code = Code(best)
+		r.Code = t.codes[best]
 	}
 	return r
 }
@@ -450,13 +451,15 @@ func (t *Tagger) addSoftmax(s *scratch, v *[numLang]float64, weight float64, kee
 	}
 	var den float64
 	for _, l := range s.candList {
+		s.exps[l] = 0
 		if keep(l) {
-			den += math.Exp(v[l] - maxV)
+			s.exps[l] = math.Exp(v[l] - maxV)
+			den += s.exps[l]
 		}
 	}
 	for _, l := range s.candList {
 		if keep(l) {
-			s.agg[l] += weight * math.Exp(v[l]-maxV) / den
+			s.agg[l] += weight * s.exps[l] / den
 		}
 	}
 }

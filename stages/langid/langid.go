@@ -185,7 +185,8 @@ func SupportedCodes() []string {
 type Tagger struct {
 	opts  Options
 	langs []lingua.Language
-	in    [numLang]bool // configured languages
+	in    [numLang]bool   // configured languages
+	codes [numLang]string // Code of each language, built once: Code allocates
 
 	// oneLang maps a script used by a single configured language to it.
 	oneLang [numAlphabets]lingua.Language
@@ -226,6 +227,7 @@ func New(opts Options) (*Tagger, error) {
 	}
 	for _, l := range langs {
 		t.in[l] = true
+		t.codes[l] = Code(l)
 		for _, a := range alphabetsOf(l) {
 			t.alphaLangs[a] = append(t.alphaLangs[a], l)
 		}
