@@ -415,5 +415,9 @@ func buildDense(m *models, langs []lingua.Language) *dense {
 			}
 		}
 	}
+	for o := range 3 {
+		hugePages(d.data[o])
+		hugePages(d.rows[o].slots)
+	}
 	return d
 }

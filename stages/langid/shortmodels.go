@@ -69,6 +69,8 @@ func (sm *shortModels) load() error {
 			return fmt.Errorf("langid: %d-gram table: %w", 4+o, err)
 		}
 		sm.count += n
+		hugePages(sm.index[o].slots)
+		hugePages(sm.recs[o])
 		runtime.GC() // the merged table's garbage before the next order's peak
 	}
 	return nil
