@@ -143,7 +143,8 @@ func main() {
 		if *workers == 1 {
 			// In the timing goroutine itself: handing each text to a worker
 			// over a channel cost a goroutine wake-up (a futex call on an
-			// idle core) per text, ~15% of the CPU time of one-line texts.
+			// idle core) per text, ~40% of the CPU time of one-line texts
+			// (bench/langid/RESULTS.md, "Short texts at 5+ MB per core").
 			for range *repeat {
 				for _, i := range idx {
 					preds[i], scores[i], answers[i] = detect(items[i].Text)
