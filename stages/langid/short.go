@@ -211,7 +211,7 @@ func (ss *shortScratch) lookUp(s *scratch, d *dense) {
 				for i := wd[0]; i+n <= wd[1]; i++ {
 					if x := v[i]; x != 0 {
 						// Every cache line of the record (16 words).
-						off, end := x>>countBits, x>>countBits+1+x&(1<<countBits-1)
+						off, end := recordSpan(x)
 						for j := off; j < end; j += 16 {
 							sink += uint64(recs[j])
 						}

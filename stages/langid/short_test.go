@@ -216,18 +216,22 @@ func TestShortGroupsFit(t *testing.T) {
 
 // TestRecords: a merged table's entries become one record per key, the
 // languages' probabilities in mask order, whatever order they were merged
-// in, the last one kept for a language listed twice.
+// in, the last one kept for a language listed twice; a key one language
+// knows is the short form (the language in the index value).
 func TestRecords(t *testing.T) {
 	keys := []uint64{7, 9, 11}
 	h := newHashIndexSorted(keys, []uint64{0<<8 | 3, 3<<8 | 1, 4<<8 | 2})
 	tab := &table{
 		index: h,
 		logp:  []float32{-1, -2, -3, -4, -5, -6},
-		cols:  []uint8{40, 2, 63, 5, 1, 1},
+		cols:  []uint8{40, 2, 62, 5, 1, 1},
 	}
 	c, recs, err := records(tab)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(recs) != (2+3)+1+1 {
+		t.Errorf("%d record words, want 5 for the key of three languages and 1 for each of the others", len(recs))
 	}
 	sm := &shortModels{recs: [2][]uint32{recs}}
 	for _, tc := range []struct {
@@ -235,7 +239,7 @@ func TestRecords(t *testing.T) {
 		mask uint64
 		lps  []float32
 	}{
-		{7, 1<<2 | 1<<40 | 1<<63, []float32{-2, -1, -3}},
+		{7, 1<<2 | 1<<40 | 1<<62, []float32{-2, -1, -3}},
 		{9, 1 << 5, []float32{-4}},
 		{11, 1 << 1, []float32{-6}},
 		{13, 0, nil},

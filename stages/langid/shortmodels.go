@@ -11,9 +11,10 @@ import (
 )
 
 // maxGroup is the most languages one script's short-text tables hold: a
-// record names its languages by a 64-bit mask. (Latin has 49 of lingua's
-// 75; TestShortGroupsFit guards a lingua upgrade.)
-const maxGroup = 64
+// record names its languages by a 64-bit mask, an index value one language
+// in 6 bits. (Latin has 49 of lingua's 75; TestShortGroupsFit guards a
+// lingua upgrade.)
+const maxGroup = 63
 
 // shortModels holds the 4- and 5-gram tables of the languages of one
 // script, for texts under 120 letters. They are most of lingua's model
@@ -26,11 +27,13 @@ const maxGroup = 64
 // then their log probabilities in that order, as float32 bits. The mask and
 // the probabilities share a cache line, and a lookup learns which
 // candidates know the n-gram without reading a per-entry language column.
+// Most keys (two thirds of the Latin 5-grams) are known by one language:
+// their index value names it and the record is the probability alone.
 type shortModels struct {
 	langs []lingua.Language
 	cols  []uint8 // dense column of each language: cols[0]+i, the script's languages are contiguous
 	once  sync.Once
-	index [2]compactIndex // 4-grams, 5-grams: key -> offset<<countBits | entries of its record
+	index [2]compactIndex // 4-grams, 5-grams: key -> offset<<valueBits | what the record holds (see record)
 	recs  [2][]uint32
 	count int // entries (language, n-gram)
 	err   error
@@ -81,13 +84,18 @@ func (sm *shortModels) load() error {
 // lingua model does that) keeps its last probability, as a lookup of the
 // merged table would.
 func records(tab *table) (compactIndex, []uint32, error) {
-	keys := 0
+	words := 0 // sized exactly: the records are most of the tables' memory
 	for _, s := range tab.index.slots {
 		if s.val != 0 {
-			keys++
+			_, cs := tab.entriesOf(s.val)
+			if n := bits.OnesCount64(maskOf(cs)); n == 1 {
+				words++
+			} else {
+				words += 2 + n
+			}
 		}
 	}
-	recs := make([]uint32, 0, 2*keys+len(tab.logp))
+	recs := make([]uint32, 0, words)
 	var lps [maxGroup]float32
 	for j := range tab.index.slots {
 		s := &tab.index.slots[j]
@@ -95,20 +103,26 @@ func records(tab *table) (compactIndex, []uint32, error) {
 			continue
 		}
 		lp, cs := tab.entriesOf(s.val)
-		var mask uint64
+		mask := maskOf(cs)
 		for k, c := range cs {
-			mask |= 1 << c
 			lps[c] = lp[k]
 		}
 		off := len(recs)
+		if off >= 1<<(32-valueBits) {
+			return compactIndex{}, nil, fmt.Errorf("%d record words do not fit a 32-bit index value", len(recs))
+		}
+		n := bits.OnesCount64(mask)
+		if n == 1 {
+			b := bits.TrailingZeros64(mask)
+			recs = append(recs, math.Float32bits(lps[b]))
+			s.val = uint64(off)<<valueBits | oneLanguage | uint64(b)
+			continue
+		}
+		s.val = uint64(off)<<valueBits | uint64(n)
 		recs = append(recs, uint32(mask), uint32(mask>>32))
 		for m := mask; m != 0; m &= m - 1 {
 			recs = append(recs, math.Float32bits(lps[bits.TrailingZeros64(m)]))
 		}
-		if off >= 1<<(32-countBits) {
-			return compactIndex{}, nil, fmt.Errorf("%d record words do not fit a 32-bit index value", len(recs))
-		}
-		s.val = uint64(off)<<countBits | uint64(bits.OnesCount64(mask))
 	}
 	tab.logp, tab.cols = nil, nil
 	c, ok := compactOf(&tab.index)
@@ -119,11 +133,35 @@ func records(tab *table) (compactIndex, []uint32, error) {
 	return c, recs, nil
 }
 
-// countBits is the low bits of an index value that hold the record's
-// entry count (1..maxGroup, so a value is never 0); the offset is above.
-// The count is there so that the record's cache lines can be fetched
-// before the record is read.
-const countBits = 7
+// valueBits is the low bits of an index value that say what its record
+// holds: oneLanguage plus the language's index (the record is its
+// probability), or the number of entries, 2..maxGroup (the record is the
+// mask and the probabilities). A value is never 0. The offset of the record
+// is above them. The index value says how long the record is, so its cache
+// lines can be fetched before it is read.
+const (
+	valueBits   = 7
+	oneLanguage = 1 << (valueBits - 1)
+)
+
+// recordSpan returns the first and last word of the record an index value
+// (not 0) points at.
+func recordSpan(v uint64) (first, last uint64) {
+	off, low := v>>valueBits, v&(1<<valueBits-1)
+	if low&oneLanguage != 0 {
+		return off, off
+	}
+	return off, off + 1 + low
+}
+
+// maskOf returns the set of languages cs names.
+func maskOf(cs []uint8) uint64 {
+	var m uint64
+	for _, c := range cs {
+		m |= 1 << c
+	}
+	return m
+}
 
 // record returns the mask and log probabilities (float32 bits) of the
 // record an index value of order o+4 points at (none for 0).
@@ -131,7 +169,10 @@ func (sm *shortModels) record(o int, v uint64) (uint64, []uint32) {
 	if v == 0 {
 		return 0, nil
 	}
-	off, n := v>>countBits, v&(1<<countBits-1)
-	r := sm.recs[o][off : off+2+n]
+	off, low := v>>valueBits, v&(1<<valueBits-1)
+	if low&oneLanguage != 0 {
+		return 1 << (low &^ oneLanguage), sm.recs[o][off : off+1]
+	}
+	r := sm.recs[o][off : off+2+low]
 	return uint64(r[0]) | uint64(r[1])<<32, r[2:]
 }
