@@ -49,6 +49,7 @@ func (sm *shortModels) get() error {
 	return sm.err
 }
 
+// load builds both tables (get runs it once).
 func (sm *shortModels) load() error {
 	if len(sm.langs) > maxGroup {
 		return fmt.Errorf("langid: %d languages share a script, the short-text tables hold at most %d", len(sm.langs), maxGroup)
