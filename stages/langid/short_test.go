@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/curate-dev/curate/stages/langid/evalset"
+	"github.com/pemistahl/lingua-go"
 )
 
 func TestThreshold(t *testing.T) {
@@ -251,6 +252,53 @@ func TestRecords(t *testing.T) {
 		}
 		if mask != tc.mask || fmt.Sprint(got) != fmt.Sprint(tc.lps) {
 			t.Errorf("key %d: mask %x %v, want %x %v", tc.key, mask, got, tc.mask, tc.lps)
+		}
+	}
+}
+
+// TestMixedScriptShortAgreesWithLingua: short texts whose words split evenly
+// between two scripts keep every language as a candidate, so they are
+// scored with the 4- and 5-gram tables of two scripts at once; and texts
+// with letters a few languages share ("ä": German and Swedish; "å": Danish
+// and Swedish, with German's column between them), whose candidates are
+// only part of their script's table.
+// The answers are still lingua-go's high-accuracy ones.
+func TestMixedScriptShortAgreesWithLingua(t *testing.T) {
+	codes := []string{"en", "de", "fr", "sv", "da", "ru", "uk", "bg"}
+	tg, err := New(Options{MinConfidence: 0, Languages: codes, WindowBytes: 1024, MaxWindows: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ls []lingua.Language
+	for _, c := range codes {
+		ls = append(ls, LanguageOf(c))
+	}
+	det := lingua.NewLanguageDetectorBuilder().FromLanguages(ls...).Build()
+	for _, text := range []string{
+		"hello world привет мир",
+		"Das Haus дом house",
+		"la maison большой дом",
+		"straße улица rue",
+		"їжак hedgehog",
+		"the quick brown fox быстрая лиса",
+		"Grüße aus Berlin",
+		"ça va très bien",
+		"där är det bra",
+		"här är ett hus",
+		"Mädchen über Brücke",
+		"så går det till", // å: Danish and Swedish, columns apart
+		"på vej hjem",
+	} {
+		s := tg.scratch.Get().(*scratch)
+		letters := tg.splitWords(s, text)
+		tg.scratch.Put(s)
+		if letters >= fullConfidenceLetters {
+			t.Fatalf("%q is not short", text)
+		}
+		cv := det.ComputeLanguageConfidenceValues(text)
+		got, score := tg.Best(text)
+		if got != cv[0].Language() || math.Abs(score-cv[0].Value()) > 1e-4 {
+			t.Errorf("%q: lingua %s %.6f, fast %s %.6f", text, cv[0].Language(), cv[0].Value(), got, score)
 		}
 	}
 }
