@@ -82,9 +82,9 @@ func key(rs []rune) uint64 {
 	return h
 }
 
-// hashSeed and hashStep define the hash of 4- and 5-grams: the key of
-// rs[:n+1] is hashStep(key of rs[:n], rs[n]), starting from hashSeed, so
-// a window's 5-gram keys extend its 4-gram ones.
+// hashSeed and hashStep define the key of 4- and 5-grams: hashStep folded
+// over the runes from hashSeed, so a 5-gram's key is one hashStep from its
+// 4-gram prefix's key (short.go computes them so).
 const hashSeed = 0x9e3779b97f4a7c15
 
 func hashStep(h uint64, r rune) uint64 {
