@@ -58,34 +58,56 @@ func BenchmarkLingua(b *testing.B) {
 	benchKinds(b, func(s string) { d.DetectLanguageOf(s) }, map[string]bool{"books-doc": true})
 }
 
-// BenchmarkDetectShort is the fast path on short texts: UDHR sentences and
-// 100-character snippets, and Debian gettext messages when installed. Each
-// script's 4- and 5-gram tables are loaded before timing.
-func BenchmarkDetectShort(b *testing.B) {
-	tg := tagger(b)
+// shortKinds are the kinds of the short-text set (bench/langid/RESULTS.md,
+// "Short texts"), in the order the benchmarks run them.
+var shortKinds = []string{"udhr-sentence", "udhr-snippet100", "wikipedia-snippet100", "gettext-gtk20-properties", "gettext-glib20"}
+
+// shortSets builds the short-text kinds from the test's labelled set (UDHR,
+// the shared Wikipedia dumps' paragraphs when present) and Debian's gettext
+// catalogues (when installed), and "all", every kind together.
+func shortSets(b *testing.B) map[string][]string {
 	sets := map[string][]string{}
-	udhr := evalItems(b)
-	for _, it := range evalset.Sentences(udhr, 10) {
-		sets["udhr-sentence"] = append(sets["udhr-sentence"], it.Text)
+	items := evalItems(b)
+	add := func(k string, its []evalset.Item) {
+		for _, it := range its {
+			sets[k] = append(sets[k], it.Text)
+		}
 	}
-	for _, it := range evalset.Snippets(udhr, "udhr", 100) {
-		sets["udhr-snippet100"] = append(sets["udhr-snippet100"], it.Text)
-	}
+	add("udhr-sentence", evalset.Sentences(items, 10))
+	add("udhr-snippet100", evalset.Snippets(items, "udhr", 100))
+	add("wikipedia-snippet100", evalset.Snippets(items, "wikipedia", 100))
 	codes := map[string]bool{}
 	for _, l := range lingua.AllLanguages() {
 		codes[Code(l)] = true
 	}
-	if msgs, err := evalset.Gettext(evalset.LocaleDir, "gtk20-properties", codes, 60, 15); err == nil {
-		for _, it := range msgs {
-			sets["gettext-gtk20-properties"] = append(sets["gettext-gtk20-properties"], it.Text)
+	for _, domain := range []string{"gtk20-properties", "glib20"} {
+		msgs, err := evalset.Gettext(evalset.LocaleDir, domain, codes, 60, 15)
+		if err != nil {
+			b.Logf("gettext %s: %v (run .ci/setup.d/langid.sh)", domain, err)
+			continue
 		}
+		add("gettext-"+domain, msgs)
 	}
-	for _, texts := range sets {
-		for _, s := range texts {
-			tg.Detect(s) // loads the tables
-		}
+	for _, k := range shortKinds {
+		sets["all"] = append(sets["all"], sets[k]...)
 	}
-	for _, k := range []string{"udhr-sentence", "udhr-snippet100", "gettext-gtk20-properties"} {
+	return sets
+}
+
+// BenchmarkDetectShort is the fast path on every kind of the short-text
+// set and on all of it (go test -bench DetectShort -run ^$): UDHR
+// sentences and 100-character snippets, Wikipedia snippets, Debian GTK
+// property descriptions and GLib messages. Each script's 4- and 5-gram
+// tables are loaded before timing. MB/s is the measure (>= 5 per
+// core); on a shared machine read it beside the CPU time (-cpuprofile, or
+// bench/langid's langidbench, which reports MB per CPU second).
+func BenchmarkDetectShort(b *testing.B) {
+	tg := tagger(b)
+	sets := shortSets(b)
+	for _, s := range sets["all"] {
+		tg.Detect(s) // loads the tables
+	}
+	for _, k := range append(shortKinds, "all") {
 		texts := sets[k]
 		if len(texts) == 0 {
 			continue

@@ -2,7 +2,6 @@ package langid
 
 import (
 	"math"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/pemistahl/lingua-go"
@@ -11,29 +10,19 @@ import (
 // scratch is one goroutine's working memory for a document, pooled so the
 // hot path does not allocate.
 type scratch struct {
-	runes     []rune           // lower-cased letters of the window's words
-	words     [][2]int32       // [start, end) of each word in runes
-	keys      []uint64         // trigram keys of the window
-	set       keySet           // distinct trigrams of the window
-	cols      []int16          // dense columns of the candidates
-	colSum    [numLang]float64 // summed log probabilities per dense column
-	groups    []*shortModels   // script tables of the short window's candidates
-	row3      [][]float32      // short window: resolved trigram row by position
-	rowAt     [3][][]float32   // short window: resolved row by order and position
-	res4      []float32        // short window: resolved 4-gram rows by position
-	vals      []uint64         // short window: 4- and 5-gram index values by group, order, position
-	touched32 float32          // sum of prefetched values (kept so the loads stay)
+	runes  []rune           // lower-cased letters of the window's words
+	words  [][2]int32       // [start, end) of each word in runes
+	keys   []uint64         // trigram keys of the window
+	set    keySet           // distinct trigrams of the window
+	cols   []int16          // dense columns of the candidates
+	colSum [numLang]float64 // summed log probabilities per dense column
+	short  shortScratch     // short windows (short.go)
 
 	agg    [numLang]float64 // letter-weighted votes over the document
 	scores [numLang]float64 // summed log probabilities of the window
-	sum    [numLang]float64 // short windows: summed over orders, by language
-	hasSum [numLang]bool
-
-	// Short windows, by dense column: candidate columns and the totals
-	// over orders.
-	isCol    [numLang]bool
-	colTotal [numLang]float64
-	colHas   [numLang]bool
+	sum    [numLang]float64 // short windows: the score by language
+	keep   [numLang]bool    // short windows: the language found an n-gram
+	exps   [numLang]float64 // addSoftmax: each candidate's exp, computed once
 
 	wordCount [numLang]int32 // rule counts within one word
 	total     [numLang + 1]int32
@@ -81,7 +70,7 @@ func (t *Tagger) Classify(text string) Result {
 	}
 	r := Result{Language: best, Score: bestV / weight, Letters: int(weight), Code: Undetermined}
 	if best != lingua.Unknown && r.Score >= t.Threshold(r.Letters) {
-		r.Code = Code(best)
+		r.Code = t.codes[best]
 	}
 	return r
 }
@@ -462,244 +451,16 @@ func (t *Tagger) addSoftmax(s *scratch, v *[numLang]float64, weight float64, kee
 	}
 	var den float64
 	for _, l := range s.candList {
+		s.exps[l] = 0
 		if keep(l) {
-			den += math.Exp(v[l] - maxV)
+			s.exps[l] = math.Exp(v[l] - maxV)
+			den += s.exps[l]
 		}
 	}
 	for _, l := range s.candList {
 		if keep(l) {
-			s.agg[l] += weight * math.Exp(v[l]-maxV) / den
+			s.agg[l] += weight * s.exps[l] / den
 		}
-	}
-}
-
-// scoreShort is lingua's high-accuracy mode for texts under 120 letters:
-// for each order 1..5 it sums the log probabilities of the distinct n-grams
-// (each falling back to its shorter prefixes for a language that lacks it),
-// adds the orders up, divides by the number of distinct unigrams the
-// language knows, and takes the softmax. (lingua's own unigram count has a
-// slip that credits Afrikaans with the counts of languages lacking unigram
-// probabilities; that is not copied.) Orders 1 to 3 read the dense rows,
-// which hold that fallback already resolved; 4- and 5-grams look up the
-// candidates' script tables, loaded on first use, and fall back to their
-// prefixes there and then to the dense trigram row. Everything is summed by
-// dense column, and over a contiguous run of columns when the candidates
-// are one script's languages. It reports false, and scores nothing, when
-// the script tables cannot be loaded.
-func (t *Tagger) scoreShort(s *scratch, weight float64) bool {
-	s.groups = s.groups[:0]
-	for _, l := range s.candList {
-		sm := t.short[t.home[l]]
-		if sm == nil || slices.Contains(s.groups, sm) {
-			continue
-		}
-		if _, err := sm.get(); err != nil {
-			return false
-		}
-		s.groups = append(s.groups, sm)
-	}
-	d := t.dense
-	s.cols = s.cols[:0]
-	clear(s.isCol[:d.cols])
-	for _, l := range s.candList {
-		if c := d.colOf[l]; c >= 0 {
-			s.cols = append(s.cols, c)
-			s.isCol[c] = true
-		}
-	}
-	slices.Sort(s.cols)
-	lo, hi := 0, 0 // the candidates' columns are lo..hi-1 when contiguous
-	if n := len(s.cols); n > 0 && int(s.cols[n-1]-s.cols[0]) == n-1 {
-		lo, hi = int(s.cols[0]), int(s.cols[n-1])+1
-	}
-	sum, has := s.colTotal[:d.cols], s.colHas[:d.cols]
-	clear(sum)
-	clear(has)
-	acc := s.colSum[:d.cols]
-	var uniFound [numLang]int32 // by column
-	// addRow adds the candidates' columns of row to acc.
-	addRow := func(row []float32) {
-		if hi > lo {
-			addFloats(acc[lo:hi], row[lo:hi])
-			return
-		}
-		for _, c := range s.cols {
-			acc[c] += float64(row[c])
-		}
-	}
-	// endOrder adds acc to the per-column totals.
-	endOrder := func() {
-		for _, c := range s.cols {
-			if acc[c] < 0 {
-				sum[c] += acc[c]
-				has[c] = true
-			}
-		}
-	}
-	// Orders 1-3: one dense row per distinct n-gram. The trigram row of
-	// every position is kept: it is the fallback of the 4- and 5-grams
-	// starting there.
-	// Rows are found for every position first, back to back, so that their
-	// cache misses overlap (see the 4- and 5-grams below).
-	nr := len(s.runes)
-	for o := range s.rowAt {
-		s.rowAt[o] = s.rowAt[o][:0]
-		for range nr {
-			s.rowAt[o] = append(s.rowAt[o], nil)
-		}
-	}
-	var touch float32
-	for n := 1; n <= 3; n++ {
-		at := s.rowAt[n-1]
-		for _, wd := range s.words {
-			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
-				k := key(s.runes[i : i+int32(n)])
-				row := d.row(n-1, k)
-				for m := n - 1; row == nil && m >= 1; m-- {
-					row = d.row(m-1, k>>(21*(n-m)))
-				}
-				if row != nil {
-					at[i] = row
-					touch += row[lo] + row[max(hi, lo+1)-1]
-				}
-			}
-		}
-	}
-	for n := 1; n <= 3; n++ {
-		clear(acc)
-		seen := s.newSet(nr)
-		at := s.rowAt[n-1]
-		for _, wd := range s.words {
-			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
-				if !seen.add(key(s.runes[i : i+int32(n)])) {
-					continue
-				}
-				row := at[i]
-				if row == nil {
-					continue
-				}
-				addRow(row)
-				if n == 1 {
-					for _, c := range s.cols {
-						if row[c] != 0 {
-							uniFound[c]++
-						}
-					}
-				}
-			}
-		}
-		endOrder()
-	}
-	s.row3 = s.rowAt[2] // the fallback of the 4- and 5-grams starting there
-	// Orders 4 and 5. res4 holds, per position, the 4-gram's resolved row:
-	// the language's 4-gram probability where it has one, else the
-	// trigram row's value. A 4-gram adds res4; a 5-gram adds res4 of its
-	// position and replaces the columns of the languages that know the
-	// 5-gram itself, so no language is looked at twice.
-	w := d.cols
-	if cap(s.res4) < len(s.runes)*w {
-		s.res4 = make([]float32, len(s.runes)*w)
-	}
-	res4 := s.res4[:len(s.runes)*w]
-	// The 4- and 5-gram lookups miss the cache nearly every time (the
-	// tables are hundreds of MB). Done back to back, independent of each
-	// other, the processor overlaps those misses; interleaved with the
-	// scoring below it could not.
-	if cap(s.vals) < 2*len(s.groups)*nr {
-		s.vals = make([]uint64, 2*len(s.groups)*nr)
-	}
-	vals := s.vals[:2*len(s.groups)*nr]
-	clear(vals) // positions too near a word's end have no n-gram
-	for g, sm := range s.groups {
-		for o := range 2 {
-			v := vals[(2*g+o)*nr : (2*g+o+1)*nr]
-			for _, wd := range s.words {
-				for i := wd[0]; i+int32(4+o) <= wd[1]; i++ {
-					v[i] = sm.index[o].get(key(s.runes[i : i+int32(4+o)]))
-				}
-			}
-		}
-	}
-	for g, sm := range s.groups {
-		for o := range 2 {
-			for _, v := range vals[(2*g+o)*nr : (2*g+o+1)*nr] {
-				if v != 0 {
-					tab := &sm.tabs[o]
-					end := v>>8 + v&0xff - 1
-					touch += tab.logp[v>>8] + tab.logp[end] + float32(tab.cols[end])
-				}
-			}
-		}
-	}
-	s.touched32 = touch // keeps the loads
-	for n := 4; n <= maxOrder; n++ {
-		clear(acc)
-		seen := s.newSet(len(s.runes))
-		for _, wd := range s.words {
-			for i := wd[0]; i+int32(n) <= wd[1]; i++ {
-				k := key(s.runes[i : i+int32(n)])
-				r := res4[int(i)*w : int(i+1)*w]
-				if n == 4 {
-					if row := s.row3[i]; row != nil {
-						copy(r, row)
-					} else {
-						clear(r)
-					}
-					for g, sm := range s.groups {
-						lp, cs := sm.tabs[0].entriesOf(vals[2*g*nr+int(i)])
-						for j, c := range cs {
-							r[c] = lp[j]
-						}
-					}
-				}
-				if !seen.add(k) {
-					continue
-				}
-				addRow(r)
-				if n == 5 {
-					for g, sm := range s.groups {
-						lp, cs := sm.tabs[1].entriesOf(vals[(2*g+1)*nr+int(i)])
-						for j, c := range cs {
-							if s.isCol[c] {
-								acc[c] += float64(lp[j]) - float64(r[c])
-							}
-						}
-					}
-				}
-			}
-		}
-		endOrder()
-	}
-	for _, l := range s.candList {
-		c := d.colOf[l]
-		s.sum[l], s.hasSum[l] = 0, false
-		if c < 0 {
-			continue
-		}
-		s.sum[l], s.hasSum[l] = sum[c], has[c]
-		if uniFound[c] > 0 {
-			s.sum[l] /= float64(uniFound[c])
-		}
-	}
-	t.addSoftmax(s, &s.sum, weight, func(l lingua.Language) bool { return s.hasSum[l] && s.sum[l] != 0 })
-	return true
-}
-
-// addFloats adds r to a element by element (len(a) >= len(r)), four at a
-// time: this loop over up to 49 candidate languages, once per n-gram and
-// order, is most of the cost of scoring a short text.
-func addFloats(a []float64, r []float32) {
-	a = a[:len(r)]
-	j := 0
-	for ; j+4 <= len(r); j += 4 {
-		a4, r4 := a[j:j+4:j+4], r[j:j+4:j+4]
-		a4[0] += float64(r4[0])
-		a4[1] += float64(r4[1])
-		a4[2] += float64(r4[2])
-		a4[3] += float64(r4[3])
-	}
-	for ; j < len(r); j++ {
-		a[j] += float64(r[j])
 	}
 }
 

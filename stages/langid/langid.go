@@ -27,7 +27,10 @@
 //     lingua's 2 GB; here they are merged per script (Latin, Cyrillic,
 //     Arabic, Devanagari) into compact tables that are loaded only when the
 //     first short window routed to that script arrives (or all at New with
-//     HighAccuracy): a Tagger with every table loaded holds ~225 MB.
+//     HighAccuracy): a Tagger with every table loaded holds ~235 MB. One
+//     lookup gives every language's probability; a window's lookups run
+//     back to back so their cache misses overlap (short.go), and on Linux
+//     the tables sit in huge pages.
 //   - Confidences are lingua's softmax over summed log probabilities,
 //     computed in float64 relative to the best language instead of with
 //     big decimals (the same values, without the exp/pow cost).
@@ -185,7 +188,8 @@ func SupportedCodes() []string {
 type Tagger struct {
 	opts  Options
 	langs []lingua.Language
-	in    [numLang]bool // configured languages
+	in    [numLang]bool   // configured languages
+	codes [numLang]string // Code of each language, built once: Code allocates
 
 	// oneLang maps a script used by a single configured language to it.
 	oneLang [numAlphabets]lingua.Language
@@ -226,6 +230,7 @@ func New(opts Options) (*Tagger, error) {
 	}
 	for _, l := range langs {
 		t.in[l] = true
+		t.codes[l] = Code(l)
 		for _, a := range alphabetsOf(l) {
 			t.alphaLangs[a] = append(t.alphaLangs[a], l)
 		}
@@ -298,7 +303,7 @@ func New(opts Options) (*Tagger, error) {
 			if sm == nil {
 				continue
 			}
-			if _, err := sm.get(); err != nil {
+			if err := sm.get(); err != nil {
 				return nil, err
 			}
 		}

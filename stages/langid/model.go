@@ -75,13 +75,22 @@ func key(rs []rune) uint64 {
 		}
 		return k
 	}
-	h := uint64(0x9e3779b97f4a7c15)
+	h := uint64(hashSeed)
 	for _, r := range rs {
-		h ^= uint64(r)
-		h *= 0xff51afd7ed558ccd
-		h ^= h >> 32
+		h = hashStep(h, r)
 	}
 	return h
+}
+
+// hashSeed and hashStep define the key of 4- and 5-grams: hashStep folded
+// over the runes from hashSeed, so a 5-gram's key is one hashStep from its
+// 4-gram prefix's key (short.go computes them so).
+const hashSeed = 0x9e3779b97f4a7c15
+
+func hashStep(h uint64, r rune) uint64 {
+	h ^= uint64(r)
+	h *= 0xff51afd7ed558ccd
+	return h ^ h>>32
 }
 
 // ngramSet is one language's model of one order, as decoded from lingua:
@@ -340,45 +349,6 @@ func loadTable(t *table, langs []lingua.Language, cols []uint8, order int) (int,
 	return total, nil
 }
 
-// shortModels holds the 4- and 5-gram tables of the languages of one
-// script, for texts under 120 letters. They are most of lingua's model
-// bytes, and a run may never see a short text in a given script, so each
-// script's pair is loaded on first use: once, whoever asks first, while
-// other goroutines asking wait.
-type shortModels struct {
-	langs []lingua.Language
-	cols  []uint8 // dense column of each language
-	once  sync.Once
-	tabs  [2]table // 4-grams, 5-grams
-	// index is each table's compact index: the tables' own exact ones are
-	// dropped once these are built.
-	index [2]compactIndex
-	count int
-	err   error
-}
-
-// get loads the tables on first use and returns them.
-func (sm *shortModels) get() (*[2]table, error) {
-	sm.once.Do(func() {
-		for i := range sm.tabs {
-			n, err := loadTable(&sm.tabs[i], sm.langs, sm.cols, 4+i)
-			if err == nil {
-				var ok bool
-				if sm.index[i], ok = compactOf(&sm.tabs[i].index); !ok {
-					err = fmt.Errorf("langid: %d-gram table too large for its compact index", 4+i)
-				}
-				sm.tabs[i].index = hashIndex{}
-			}
-			if err != nil {
-				sm.err, sm.tabs, sm.index = err, [2]table{}, [2]compactIndex{}
-				return
-			}
-			sm.count += n
-		}
-	})
-	return &sm.tabs, sm.err
-}
-
 // dense holds, for the trigram path, one row per n-gram with a column per
 // model language: the log probability lingua would use for that language,
 // already resolved through lingua's fallback (a trigram the language lacks
@@ -444,6 +414,10 @@ func buildDense(m *models, langs []lingua.Language) *dense {
 				row[c] = lp[j]
 			}
 		}
+	}
+	for o := range 3 {
+		hugePages(d.data[o])
+		hugePages(d.rows[o].slots)
 	}
 	return d
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/curate-dev/curate/stages/langid/evalset"
+	"github.com/pemistahl/lingua-go"
 )
 
 func TestThreshold(t *testing.T) {
@@ -184,5 +185,120 @@ func TestHashIndex(t *testing.T) {
 	}
 	if _, ok := compactOf(&hashIndex{slots: []hashSlot{{key: 1, val: 1 << 40}}}); ok {
 		t.Error("compactOf accepted a value past 32 bits")
+	}
+}
+
+// TestShortGroupsFit: every script's languages fit one record mask and
+// have contiguous dense columns, as the short-text tables need (a lingua
+// upgrade adding languages to a script would fail here, not at the first
+// short text).
+func TestShortGroupsFit(t *testing.T) {
+	tg := tagger(t)
+	groups := 0
+	for _, sm := range tg.short {
+		if sm == nil {
+			continue
+		}
+		groups++
+		if len(sm.langs) > maxGroup {
+			t.Errorf("%d languages in one script's tables, at most %d fit", len(sm.langs), maxGroup)
+		}
+		for i, c := range sm.cols {
+			if int(c) != int(sm.cols[0])+i {
+				t.Errorf("columns %v of %v are not contiguous", sm.cols, sm.langs)
+				break
+			}
+		}
+	}
+	if groups < 4 {
+		t.Errorf("%d scripts with short-text tables, want Latin, Cyrillic, Arabic, Devanagari at least", groups)
+	}
+}
+
+// TestRecords: a merged table's entries become one record per key, the
+// languages' probabilities in mask order, whatever order they were merged
+// in, the last one kept for a language listed twice; a key one language
+// knows is the short form (the language in the index value).
+func TestRecords(t *testing.T) {
+	keys := []uint64{7, 9, 11}
+	h := newHashIndexSorted(keys, []uint64{0<<8 | 3, 3<<8 | 1, 4<<8 | 2})
+	tab := &table{
+		index: h,
+		logp:  []float32{-1, -2, -3, -4, -5, -6},
+		cols:  []uint8{40, 2, 62, 5, 1, 1},
+	}
+	c, recs, err := records(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != (2+3)+1+1 {
+		t.Errorf("%d record words, want 5 for the key of three languages and 1 for each of the others", len(recs))
+	}
+	sm := &shortModels{recs: [2][]uint32{recs}}
+	for _, tc := range []struct {
+		key  uint64
+		mask uint64
+		lps  []float32
+	}{
+		{7, 1<<2 | 1<<40 | 1<<62, []float32{-2, -1, -3}},
+		{9, 1 << 5, []float32{-4}},
+		{11, 1 << 1, []float32{-6}},
+		{13, 0, nil},
+	} {
+		mask, lps := sm.record(0, c.get(tc.key))
+		var got []float32
+		for _, b := range lps {
+			got = append(got, math.Float32frombits(b))
+		}
+		if mask != tc.mask || fmt.Sprint(got) != fmt.Sprint(tc.lps) {
+			t.Errorf("key %d: mask %x %v, want %x %v", tc.key, mask, got, tc.mask, tc.lps)
+		}
+	}
+}
+
+// TestMixedScriptShortAgreesWithLingua: short texts whose words split evenly
+// between two scripts keep every language as a candidate, so they are
+// scored with the 4- and 5-gram tables of two scripts at once; and texts
+// with letters a few languages share ("ä": German and Swedish; "å": Danish
+// and Swedish, with German's column between them), whose candidates are
+// only part of their script's table.
+// The answers are still lingua-go's high-accuracy ones.
+func TestMixedScriptShortAgreesWithLingua(t *testing.T) {
+	codes := []string{"en", "de", "sv", "da", "ru", "uk"}
+	tg, err := New(Options{MinConfidence: 0, Languages: codes, WindowBytes: 1024, MaxWindows: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ls []lingua.Language
+	for _, c := range codes {
+		ls = append(ls, LanguageOf(c))
+	}
+	det := lingua.NewLanguageDetectorBuilder().FromLanguages(ls...).Build()
+	for _, text := range []string{
+		"hello world привет мир",
+		"Das Haus дом house",
+		"la maison большой дом",
+		"straße улица rue",
+		"їжак hedgehog",
+		"the quick brown fox быстрая лиса",
+		"Grüße aus Berlin",
+		"ça va très bien",
+		"där är det bra",
+		"här är ett hus",
+		"Mädchen über Brücke",
+		"så går det till", // å: Danish and Swedish, columns apart
+		"på vej hjem",
+	} {
+		s := tg.scratch.Get().(*scratch)
+		letters := tg.splitWords(s, text)
+		tg.scratch.Put(s)
+		if letters >= fullConfidenceLetters {
+			t.Fatalf("%q is not short", text)
+		}
+		cv := det.ComputeLanguageConfidenceValues(text)
+		got, score := tg.Best(text)
+		if got != cv[0].Language() || math.Abs(score-cv[0].Value()) > 1e-4 {
+			t.Errorf("%q: lingua %s %.6f, fast %s %.6f", text, cv[0].Language(), cv[0].Value(), got, score)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -41,6 +42,7 @@ func main() {
 	high := flag.Bool("high-accuracy", false, "fast engine: load every script's 4- and 5-gram tables at start-up (langid Options.HighAccuracy); short texts use them either way")
 	repeat := flag.Int("repeat", 1, "passes over each group (timings are the total; a fast engine needs a few for steady figures)")
 	workers := flag.Int("workers", 1, "goroutines sharing one detector (1 = per-core figures)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed detection passes (not of loading) to this file")
 	set := flag.String("set", "default", "labelled set: default (UDHR, Wikipedia, books: docs and paragraphs) or short (UDHR sentences and 100-character snippets, Wikipedia snippets, Debian gettext messages)")
 	flag.Parse()
 	if *report {
@@ -102,6 +104,15 @@ func main() {
 	}
 	setup := time.Since(start)
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+	}
 	preds := make([]string, len(items))
 	scores := make([]float64, len(items))
 	answers := make([]string, len(items))
@@ -129,24 +140,36 @@ func main() {
 			bytes += int64(len(items[i].Text))
 		}
 		cpu0, wall0 := cpuSeconds(), time.Now()
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for range *workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
+		if *workers == 1 {
+			// In the timing goroutine itself: handing each text to a worker
+			// over a channel cost a goroutine wake-up (a futex call on an
+			// idle core) per text, ~40% of the CPU time of one-line texts
+			// (bench/langid/RESULTS.md, "Short texts at 5+ MB per core").
+			for range *repeat {
+				for _, i := range idx {
 					preds[i], scores[i], answers[i] = detect(items[i].Text)
 				}
-			}()
-		}
-		for range *repeat {
-			for _, i := range idx {
-				next <- i
 			}
+		} else {
+			next := make(chan int)
+			var wg sync.WaitGroup
+			for range *workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range next {
+						preds[i], scores[i], answers[i] = detect(items[i].Text)
+					}
+				}()
+			}
+			for range *repeat {
+				for _, i := range idx {
+					next <- i
+				}
+			}
+			close(next)
+			wg.Wait()
 		}
-		close(next)
-		wg.Wait()
 		wall, cpu := time.Since(wall0).Seconds(), cpuSeconds()-cpu0
 		bytes *= int64(*repeat)
 		idx = slices.Repeat(idx, *repeat)
@@ -156,6 +179,7 @@ func main() {
 		lines = append(lines, fmt.Sprintf("# engine=%s %s items=%d avg_bytes=%d mb_per_cpu_s=%.3f docs_per_cpu_s=%.1f mb_per_wall_s=%.3f",
 			*engine, k, len(idx), bytes/int64(len(idx)), float64(bytes)/1e6/cpu, float64(len(idx))/cpu, float64(bytes)/1e6/wall))
 	}
+	pprof.StopCPUProfile() // no-op without -cpuprofile
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	rssMB := float64(ru.Maxrss) / 1024 // Linux reports KiB
