@@ -186,8 +186,19 @@ func parseType(s string) enry.Type {
 func isLicenseFile(name string) bool {
 	n := strings.ToUpper(name)
 	for _, p := range []string{"LICENSE", "LICENCE", "COPYING", "UNLICENSE"} {
-		if n == p || strings.HasPrefix(n, p+".") || strings.HasPrefix(n, p+"-") {
+		if n == p || strings.HasPrefix(n, p+"-") {
 			return true
+		}
+		if strings.HasPrefix(n, p+".") {
+			// LICENSE.txt, LICENSE.md, LICENSE.MIT are licences;
+			// license.go, licence.py, License.java are code about them.
+			// An extension that prose also uses (.md: Markdown, or a
+			// GCC machine description) is a licence.
+			langs := enry.GetLanguagesByExtension(name, nil, nil)
+			isType := func(t enry.Type) func(string) bool {
+				return func(l string) bool { return enry.GetLanguageType(l) == t }
+			}
+			return !slices.ContainsFunc(langs, isType(enry.Programming)) || slices.ContainsFunc(langs, isType(enry.Prose))
 		}
 	}
 	return false

@@ -72,10 +72,10 @@ func (lf *licenceFiles) resolve() (license string, vendored []string) {
 	if license == "" {
 		license = detectLicense(lf.root)
 	}
-	roots := make([]string, 0, len(lf.root))
+	roots := make([]licenceText, 0, len(lf.root))
 	for _, r := range lf.root {
-		if w := licenceWords(r); w != "" {
-			roots = append(roots, w)
+		if l := parseLicence(r); l.words != "" {
+			roots = append(roots, l)
 		}
 	}
 	for _, rel := range slices.Sorted(maps.Keys(lf.nested)) {
@@ -88,18 +88,99 @@ func (lf *licenceFiles) resolve() (license string, vendored []string) {
 }
 
 // isOtherLicence reports whether a nested licence file is evidence of
-// third-party code.
-func isOtherLicence(rel string, text []byte, rootWords []string) bool {
-	words := licenceWords(text)
-	for _, r := range rootWords {
-		if strings.Contains(words, r) {
+// third-party code. It is not when it is the root's licence: copied or
+// quoted whole, or the same terms under the same copyright holders with
+// other years or none named (monorepo packages re-dated, a LICENSE kept
+// without its notice). The same terms under another holder (a library
+// copied in with its own notice) are third-party.
+func isOtherLicence(rel string, text []byte, roots []licenceText) bool {
+	nested := parseLicence(text)
+	for _, r := range roots {
+		if strings.Contains(nested.words, r.words) {
 			return false // the root's own licence, copied or quoted
+		}
+		if sameTerms(nested.terms, r.terms) && subset(nested.holders, r.holders) {
+			return false
 		}
 	}
 	if inDocs(rel) && licensecheck.Scan(text).Percent < 50 {
 		// A documentation page about the licence ("License", an include
 		// of ../LICENSE), not a licence of its own.
 		return false
+	}
+	return true
+}
+
+// licenceText is a licence file reduced for comparison: all its words;
+// its terms (the words of every line but the copyright notices); and the
+// holders those notices name, without years, sorted.
+type licenceText struct {
+	words, terms string
+	holders      []string
+}
+
+// minTermsWords is how long shared terms must be to count as the same
+// licence: a stub ("See LICENSE") or a bare notice has none to compare.
+const minTermsWords = 20
+
+func parseLicence(b []byte) licenceText {
+	var terms []string
+	var holders []string
+	for line := range strings.Lines(string(b)) {
+		w := licenceWords([]byte(line))
+		if strings.HasPrefix(strings.TrimSpace(line), "©") {
+			w = "copyright " + w
+		}
+		if h, ok := copyrightHolder(w); ok {
+			if h != "" {
+				holders = append(holders, h)
+			}
+			continue
+		}
+		if w != "" {
+			terms = append(terms, w)
+		}
+	}
+	slices.Sort(holders)
+	return licenceText{words: licenceWords(b), terms: strings.Join(terms, " "), holders: slices.Compact(holders)}
+}
+
+// copyrightHolder reads a copyright notice line (as licenceWords gives
+// it): "copyright c 2012 2019 the go authors all rights reserved" names
+// "the go authors"; "(c) 2012 Name" and "© 2012 Name" are notices too.
+// ok is false for any other line.
+func copyrightHolder(words string) (holder string, ok bool) {
+	f := strings.Fields(words)
+	isYear := func(w string) bool { return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 }
+	switch {
+	case len(f) > 0 && f[0] == "copyright":
+	case len(f) > 1 && f[0] == "c" && isYear(f[1]): // "(c) 2012 Name"
+	default:
+		return "", false
+	}
+	var h []string
+	for _, w := range f[1:] {
+		if w != "c" && w != "by" && !isYear(w) {
+			h = append(h, w)
+		}
+	}
+	return strings.TrimSuffix(strings.Join(h, " "), " all rights reserved"), true
+}
+
+// sameTerms reports whether two licences' terms agree, one holding the
+// other whole (a root LICENSE may add notices for bundled parts).
+func sameTerms(a, b string) bool {
+	if len(strings.Fields(a)) < minTermsWords || len(strings.Fields(b)) < minTermsWords {
+		return false
+	}
+	return strings.Contains(a, b) || strings.Contains(b, a)
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if _, found := slices.BinarySearch(b, x); !found {
+			return false
+		}
 	}
 	return true
 }

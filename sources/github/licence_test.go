@@ -1,6 +1,7 @@
 package github
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,6 +159,14 @@ func TestNestedLicenceCopies(t *testing.T) {
 		"third_party/lib/lib.go":     src,
 		"third_party/other/LICENSE":  []byte("Copyright 2001 Someone Else. All rights reserved.\n"),
 		"third_party/other/other.go": src,
+		// The root's terms and holder, re-dated or without the notice:
+		// first-party. The same terms under another holder: copied in.
+		"packages/redated/LICENSE":   bytes.Replace(mit, []byte("2009-2017"), []byte("2021, 2024"), 1),
+		"packages/redated/r.go":      src,
+		"packages/bare/LICENSE":      mit[bytes.IndexByte(mit, '\n'):],
+		"packages/bare/b.go":         src,
+		"third_party/copied/COPYING": bytes.Replace(mit, []byte("Dave Gamble and cJSON contributors"), []byte("Jane Roe"), 1),
+		"third_party/copied/c.go":    src,
 	})
 	docs, stats, _, err := readAll(t, mustNew(t, DefaultOptions()), root)
 	if err != nil {
@@ -167,17 +176,52 @@ func TestNestedLicenceCopies(t *testing.T) {
 	for _, d := range docs {
 		kept[d.Meta["path"]] = true
 	}
-	for _, p := range []string{"main.go", "packages/core/core.go", "docs/conf.py"} {
+	if !bytes.HasPrefix(mit, []byte("Copyright (c) 2009-2017 Dave Gamble and cJSON contributors\n")) {
+		t.Fatalf("cJSON's LICENSE changed: %.60q", mit)
+	}
+	for _, p := range []string{"main.go", "packages/core/core.go", "docs/conf.py", "packages/redated/r.go", "packages/bare/b.go"} {
 		if !kept[p] {
 			t.Errorf("%s dropped (stats %v)", p, stats)
 		}
 	}
-	for _, p := range []string{"third_party/lib/lib.go", "third_party/other/other.go"} {
+	for _, p := range []string{"third_party/lib/lib.go", "third_party/other/other.go", "third_party/copied/c.go"} {
 		if kept[p] {
 			t.Errorf("%s kept: its folder has a licence of its own", p)
 		}
 	}
-	if stats["skip.vendored"] != 4 { // two sources and their two licence files
-		t.Errorf("skip.vendored %d, want 4 (stats %v)", stats["skip.vendored"], stats)
+	if stats["skip.vendored"] != 6 { // three sources and their three licence files
+		t.Errorf("skip.vendored %d, want 6 (stats %v)", stats["skip.vendored"], stats)
+	}
+}
+
+func TestIsLicenseFile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"LICENSE", true},
+		{"LICENSE.txt", true},
+		{"LICENSE.md", true},
+		{"licence.rst", true},
+		{"LICENSE.MIT", true},
+		{"LICENSE-APACHE", true},
+		{"COPYING", true},
+		{"COPYING.LESSER", true},
+		{"UNLICENSE", true},
+		{"LICENSE.html", true},
+		// Code about licences (google/licensecheck's old/license.go,
+		// SPDX tooling) is code, not a licence text.
+		{"license.go", false},
+		{"License.java", false},
+		{"licence.py", false},
+		{"license.js", false},
+		{"license.rs", false},
+		{"license_test.go", false},
+		{"licensecheck.go", false},
+		{"README.md", false},
+	} {
+		if got := isLicenseFile(tc.name); got != tc.want {
+			t.Errorf("isLicenseFile(%q) = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
