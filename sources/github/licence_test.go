@@ -20,6 +20,10 @@ func TestManifestLicense(t *testing.T) {
 		{"package.json old object", `{"license": {"type": "MIT", "url": "x"}}`, "MIT"},
 		{"package.json licenses list", `{"licenses": [{"type": "MIT"}, {"type": "Apache-2.0"}]}`, "MIT OR Apache-2.0"},
 		{"package.json not SPDX", `{"license": "SEE LICENSE IN LICENSE.txt"}`, ""},
+		// apache/thrift keeps the deprecated "licenses" beside "license"
+		// for old tools: one licence, not "Apache-2.0 OR Apache-2.0".
+		{"package.json license and deprecated licenses", `{"license": "Apache-2.0", "licenses": [{"type": "Apache-2.0", "url": "http://www.apache.org/licenses/LICENSE-2.0"}]}`, "Apache-2.0"},
+		{"package.json licenses list repeating one", `{"licenses": [{"type": "MIT"}, "MIT"]}`, "MIT"},
 		{"pyproject PEP 621 table", "[project]\nname = \"x\"\nlicense = {text = \"Apache-2.0\"}\n", "Apache-2.0"},
 		{"pyproject PEP 639 string", "[project]\nlicense = \"mit and bsd-3-clause\"\n", "MIT AND BSD-3-Clause"},
 		{"poetry", "[tool.poetry]\nlicense = \"BSD-3-Clause\"\n", "BSD-3-Clause"},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/licensecheck"
@@ -48,8 +49,8 @@ func manifestLicense(name string, b []byte) string {
 	}
 	var valid []string
 	for _, e := range exprs {
-		if n, ok := normalizeSPDX(e); ok {
-			valid = append(valid, n)
+		if n, ok := normalizeSPDX(e); ok && !slices.Contains(valid, n) {
+			valid = append(valid, n) // a licence listed twice is one choice
 		}
 	}
 	switch len(valid) {
@@ -141,11 +142,13 @@ func jsonLicense(b []byte) []string {
 	if json.Unmarshal(b, &m) != nil {
 		return nil
 	}
-	var out []string
-	for _, raw := range []json.RawMessage{m.License, m.Licenses} {
-		out = append(out, jsonLicenseValue(raw)...)
+	// "licenses" is the deprecated form of "license": npm reads it only
+	// when "license" is absent, and manifests that keep both for old tools
+	// (apache/thrift) repeat the same licence in it.
+	if out := jsonLicenseValue(m.License); len(out) > 0 {
+		return out
 	}
-	return out
+	return jsonLicenseValue(m.Licenses)
 }
 
 func jsonLicenseValue(raw json.RawMessage) []string {
