@@ -17,6 +17,11 @@ import (
 //   - An IPv4 address must stand alone: "v1.2.3.4" or "1.2.3.4.5" (version
 //     strings) are left alone, where datatrove's unanchored regex rewrites
 //     the first four numbers.
+//   - An address's local part stops at "/", "=", "?" and "&", an
+//     scp-style remote (git@github.com:org/repo.git) is not an address,
+//     and neither is a name@ before an all-digit top-level label
+//     (lodash@4.17.21, actions/checkout@v4.1.0), so paths, queries,
+//     clone commands and package versions around them survive.
 //   - IPv6 addresses in the global unicast range are replaced too.
 //   - Multicast addresses count as non-public (they identify no one).
 //   - Replacements cycle per document from the first one, so the output
@@ -53,13 +58,33 @@ func (s *piiStage) Apply(d *doc.Document, c doc.Counter) string {
 }
 
 // isLocalChar: the characters of datatrove's email local part
-// [a-z0-9!#$%&'*+/=?^_`{|}~-], here in either case.
+// [a-z0-9!#$%&'*+/=?^_`{|}~-], here in either case, less "/", "=", "?"
+// and "&": RFC 5322 allows them, but in text they are the separators of
+// paths, queries and key=value pairs, so an address after them
+// ("login?user=jane@x.org", "/CN=host/emailAddress=dev@x.org") would take
+// the whole path or query with it.
 func isLocalChar(c byte) bool {
 	switch {
 	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		return true
 	}
-	return strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0
+	return strings.IndexByte("!#$%'*+^_`{|}~-", c) >= 0
+}
+
+// isRemoteSpec reports whether an address-shaped user@host ending at end
+// is an scp-style remote ("git@github.com:org/repo.git", "me@host:~/x"):
+// a host followed by ':' and a path or port, which names an account on a
+// server (most often a forge's shared "git" account), not a mailbox.
+func isRemoteSpec(text string, end int) bool {
+	if end+1 >= len(text) || text[end] != ':' {
+		return false
+	}
+	c := text[end+1]
+	return isAlnum(c) || strings.IndexByte("~/._-", c) >= 0
+}
+
+func hasLetter(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
 }
 
 func isAlnum(c byte) bool {
@@ -123,7 +148,11 @@ func matchEmail(text string, at int) (start, end int, ok bool) {
 			le-- // a label cannot end in '-'; the regex backtracks to here
 		}
 		labels++
-		if labels >= 2 {
+		if labels >= 2 && hasLetter(text[ls:le]) {
+			// A top-level domain is never all digits (RFC 3696 §2), so
+			// "lodash@4.17.21", "action@v8.0.0" and "pass@10.1.1.10:80"
+			// (a package version, an Action ref, URL credentials before
+			// an IP) are not addresses.
 			end = le
 		}
 		if le != k || k >= len(text) || text[k] != '.' {
@@ -151,8 +180,9 @@ func (s *piiStage) replaceEmails(text string) (string, int) {
 		}
 		at := i + k
 		start, end, ok := matchEmail(text, at)
-		if ok && start >= last && isReservedDomain(text[at+1:end]) {
-			// user@example.com is documentation, not anyone's address.
+		if ok && start >= last && (isReservedDomain(text[at+1:end]) || isRemoteSpec(text, end)) {
+			// user@example.com is documentation, not anyone's address;
+			// git@github.com:org/repo is a remote.
 			i = end
 			continue
 		}

@@ -507,6 +507,19 @@ func TestPII(t *testing.T) {
 			"mail user@example.com, a@mail.example.org, b@example.net, c@host.test, d@x.invalid, e@Example.COM", nil},
 		{"not example: a@example.company.com", "not example: " + e1, map[string]int64{"pii.email": 1}},
 		{"not emails: @handle, a@b, user@localhost, x@-bad.com", "not emails: @handle, a@b, user@localhost, x@-bad.com", nil},
+		// Real cases from apache/thrift: a certificate subject and a clone
+		// command. Only the mailbox goes; a remote is not one.
+		{"-subj '//SKIP=this/CN=localhost/emailAddress=dev@thrift.apache.org/OU=Apache Thrift'",
+			"-subj '//SKIP=this/CN=localhost/emailAddress=" + e1 + "/OU=Apache Thrift'", map[string]int64{"pii.email": 1}},
+		{`git clone -b "release/1.0.0" git@github.com:apache/thrift.git`, `git clone -b "release/1.0.0" git@github.com:apache/thrift.git`, nil},
+		{"scp me@build.host.net:~/out.tar . ; ssh deploy@prod.acme.io:2222", "scp me@build.host.net:~/out.tar . ; ssh deploy@prod.acme.io:2222", nil},
+		{"https://acme.io/login?next=/home&user=jane@acme.io ok", "https://acme.io/login?next=/home&user=" + e1 + " ok", map[string]int64{"pii.email": 1}},
+		{"Contact: jane@acme.io: she answers", "Contact: " + e1 + ": she answers", map[string]int64{"pii.email": 1}},
+		// Package versions and Action refs are not addresses: a top-level
+		// domain is never all digits. A real one after them still is.
+		{"npm i lodash@4.17.21 @babel/core@7.24.0; uses: golangci/golangci-lint-action@v8.0.0; pass@10.1.1.10",
+			"npm i lodash@4.17.21 @babel/core@7.24.0; uses: golangci/golangci-lint-action@v8.0.0; pass@10.1.1.10", nil},
+		{"mail a@mail2.example9.co.uk.42 now", "mail " + e1 + ".42 now", map[string]int64{"pii.email": 1}},
 		{"host 8.8.8.8 answered", "host " + v4 + " answered", map[string]int64{"pii.ipv4": 1}},
 		{"8.8.8.8:53 and 1.1.1.1.", v4 + ":53 and " + v4b + ".", map[string]int64{"pii.ipv4": 2}},
 		{"private 10.0.0.1 192.168.1.1 172.16.5.4 127.0.0.1 169.254.1.1 100.64.0.1",
