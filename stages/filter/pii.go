@@ -22,6 +22,9 @@ import (
 //     and neither is a name@ before an all-digit top-level label
 //     (lodash@4.17.21, actions/checkout@v4.1.0), so paths, queries,
 //     clone commands and package versions around them survive.
+//   - A dotted quad that reads as a version (after '-' or "version", or
+//     all single digits away from "dns"/"server": BigCode's filters for
+//     The Stack) is left alone.
 //   - IPv6 addresses in the global unicast range are replaced too.
 //   - Multicast addresses count as non-public (they identify no one).
 //   - Replacements cycle per document from the first one, so the output
@@ -212,6 +215,29 @@ func isHex(c byte) bool {
 
 // replaceIPs finds runs of hex digits, dots and colons that stand alone and
 // replaces those that parse as public addresses.
+// versionLike reports whether the dotted quad text[start:end] reads as
+// a version number rather than an address, as BigCode's PII filters for
+// The Stack judge it: it follows a '-' (OTP-23.3.4.5, gcc-4.8.2.1, and SVG
+// path data), the word "version" comes right before it
+// (ERLANG_OTP_VERSION=23.3.4.5, AssemblyVersion("1.0.0.0")), or every part
+// is one digit (1.2.0.0) with neither "dns" nor "server" within 100 bytes.
+func versionLike(text string, start, end int) bool {
+	if start > 0 && text[start-1] == '-' {
+		return true
+	}
+	// "version" right before it, past nothing but " =:(\"'v"
+	// ("cached version [here](http://72.14.207.104/…" is an address).
+	before := strings.TrimRight(text[max(0, start-16):start], " =:(\"'v")
+	if strings.HasSuffix(strings.ToLower(before), "version") {
+		return true
+	}
+	if end-start != 7 {
+		return false
+	}
+	near := strings.ToLower(text[max(0, start-100):min(len(text), end+100)])
+	return !strings.Contains(near, "dns") && !strings.Contains(near, "server")
+}
+
 func (s *piiStage) replaceIPs(text string) (string, int, int) {
 	var b strings.Builder
 	last, n4, n6 := 0, 0, 0
@@ -265,7 +291,7 @@ func (s *piiStage) replaceIPs(text string) (string, int, int) {
 			if k == j {
 				standalone = boundaryAfter(text, j)
 			}
-			if standalone {
+			if standalone && !versionLike(text, i, i+len(cand)) {
 				if a, err := netip.ParseAddr(cand); err == nil && a.Is4() {
 					addr, end = a, i+len(cand)
 				}

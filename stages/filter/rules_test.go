@@ -501,7 +501,7 @@ func TestPII(t *testing.T) {
 		{"three a@b.io c@d.io e@f.io", "three " + e1 + " " + e2 + " " + e1, map[string]int64{"pii.email": 3}},
 		// One address is one placeholder wherever it recurs in a document.
 		{"a@b.com wrote to c@d.com; reply to a@b.com or A@B.COM", e1 + " wrote to " + e2 + "; reply to " + e1 + " or " + e1, map[string]int64{"pii.email": 4}},
-		{"8.8.8.8, 1.1.1.1, 8.8.8.8", v4 + ", " + v4b + ", " + v4, map[string]int64{"pii.ipv4": 3}},
+		{"dns 8.8.8.8, 1.1.1.1, 8.8.8.8", "dns " + v4 + ", " + v4b + ", " + v4, map[string]int64{"pii.ipv4": 3}},
 		// Reserved documentation domains (RFC 2606, RFC 6761) stay.
 		{"mail user@example.com, a@mail.example.org, b@example.net, c@host.test, d@x.invalid, e@Example.COM",
 			"mail user@example.com, a@mail.example.org, b@example.net, c@host.test, d@x.invalid, e@Example.COM", nil},
@@ -520,8 +520,15 @@ func TestPII(t *testing.T) {
 		{"npm i lodash@4.17.21 @babel/core@7.24.0; uses: golangci/golangci-lint-action@v8.0.0; pass@10.1.1.10",
 			"npm i lodash@4.17.21 @babel/core@7.24.0; uses: golangci/golangci-lint-action@v8.0.0; pass@10.1.1.10", nil},
 		{"mail a@mail2.example9.co.uk.42 now", "mail " + e1 + ".42 now", map[string]int64{"pii.email": 1}},
-		{"host 8.8.8.8 answered", "host " + v4 + " answered", map[string]int64{"pii.ipv4": 1}},
-		{"8.8.8.8:53 and 1.1.1.1.", v4 + ":53 and " + v4b + ".", map[string]int64{"pii.ipv4": 2}},
+		{"host 93.184.216.34 answered", "host " + v4 + " answered", map[string]int64{"pii.ipv4": 1}},
+		{"93.184.216.34:53 and 151.101.1.69.", v4 + ":53 and " + v4b + ".", map[string]int64{"pii.ipv4": 2}},
+		// Versions that read as public addresses stay (real ones from apache/thrift,
+		// flatbuffers, pflag): after '-', after "version", or all single digits
+		// away from "dns"/"server".
+		{"| erlang | OTP-23.3.4.5 |\nARG ERLANG_OTP_VERSION=23.3.4.5\n[assembly: AssemblyVersion(\"1.0.0.0\")]\nbuilt with 1.2.0.0",
+			"| erlang | OTP-23.3.4.5 |\nARG ERLANG_OTP_VERSION=23.3.4.5\n[assembly: AssemblyVersion(\"1.0.0.0\")]\nbuilt with 1.2.0.0", nil},
+		{"version 2\nserver at 1.2.3.4 and 93.184.216.34", "version 2\nserver at " + v4 + " and " + v4b, map[string]int64{"pii.ipv4": 2}},
+		{"HTML cached version [here](http://72.14.207.104/search?q=x)", "HTML cached version [here](http://" + v4 + "/search?q=x)", map[string]int64{"pii.ipv4": 1}},
 		{"private 10.0.0.1 192.168.1.1 172.16.5.4 127.0.0.1 169.254.1.1 100.64.0.1",
 			"private 10.0.0.1 192.168.1.1 172.16.5.4 127.0.0.1 169.254.1.1 100.64.0.1", nil},
 		{"reserved 0.0.0.0 255.255.255.255 192.0.2.1 198.51.100.7 203.0.113.9 224.0.0.1 240.1.1.1",
