@@ -79,7 +79,7 @@ func (lf *licenceFiles) resolve() (license string, vendored []string) {
 		}
 	}
 	for _, rel := range slices.Sorted(maps.Keys(lf.nested)) {
-		if isOtherLicence(rel, lf.nested[rel], roots) {
+		if isOtherLicence(rel, lf.nested[rel], roots, license) {
 			vendored = append(vendored, nestedRoot(rel))
 		}
 	}
@@ -93,7 +93,14 @@ func (lf *licenceFiles) resolve() (license string, vendored []string) {
 // other years or none named (monorepo packages re-dated, a LICENSE kept
 // without its notice). The same terms under another holder (a library
 // copied in with its own notice) are third-party.
-func isOtherLicence(rel string, text []byte, roots []licenceText) bool {
+func isOtherLicence(rel string, text []byte, roots []licenceText, repoLicense string) bool {
+	if len(roots) == 0 {
+		// No licence text at the root to differ from: a monorepo whose
+		// packages carry the LICENSE its manifest names, or a repository
+		// with no root licence at all. Only a licence other than the one
+		// the manifest declares marks third-party code.
+		return repoLicense != "" && !sameLicences(text, repoLicense)
+	}
 	nested := parseLicence(text)
 	for _, r := range roots {
 		if strings.Contains(nested.words, r.words) {
@@ -107,6 +114,22 @@ func isOtherLicence(rel string, text []byte, roots []licenceText) bool {
 		// A documentation page about the licence ("License", an include
 		// of ../LICENSE), not a licence of its own.
 		return false
+	}
+	return true
+}
+
+// sameLicences reports whether every licence recognised in text is one
+// the repository's SPDX expression names.
+func sameLicences(text []byte, expr string) bool {
+	ids := strings.Fields(detectLicense([][]byte{text}))
+	if len(ids) == 0 {
+		return false
+	}
+	declared := strings.FieldsFunc(expr, func(r rune) bool { return r == ' ' || r == '(' || r == ')' })
+	for _, id := range ids {
+		if id != "AND" && !slices.Contains(declared, id) {
+			return false
+		}
 	}
 	return true
 }

@@ -198,6 +198,65 @@ func TestNestedLicenceCopies(t *testing.T) {
 	}
 }
 
+// TestNestedLicenceWithoutRootText: a monorepo whose root has a manifest
+// but no LICENSE keeps the packages that carry the licence the manifest
+// names, drops one under another licence; a repository with no root
+// licence at all has nothing for a nested licence to differ from.
+func TestNestedLicenceWithoutRootText(t *testing.T) {
+	mit, apache := realLicences(t)
+	src := []byte("export function add(a, b) {\n  // the sum of a and b\n  return a + b;\n}\n")
+	for _, tc := range []struct {
+		name     string
+		files    map[string][]byte
+		kept     []string
+		dropped  []string
+		wantVend int64
+	}{
+		{"manifest names the licence", map[string][]byte{
+			"package.json":           []byte(`{"name": "mono", "private": true, "license": "MIT", "workspaces": ["packages/*"]}`),
+			"packages/a/LICENSE":     mit,
+			"packages/a/index.js":    src,
+			"packages/b/LICENSE.md":  mit,
+			"packages/b/index.js":    src,
+			"vendor-copy/x/LICENSE":  apache,
+			"vendor-copy/x/index.js": src,
+		}, []string{"packages/a/index.js", "packages/b/index.js"}, []string{"vendor-copy/x/index.js"}, 2},
+		{"no root licence at all", map[string][]byte{
+			"README.md":     []byte("# tools\n"),
+			"tool/LICENSE":  apache,
+			"tool/index.js": src,
+		}, []string{"tool/index.js"}, nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "repo")
+			writeTree(t, root, tc.files)
+			o := DefaultOptions()
+			o.Licenses, o.AllowUnlicensed = nil, true // only vendoring decides
+			docs, stats, _, err := readAll(t, mustNew(t, o), root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := map[string]bool{}
+			for _, d := range docs {
+				kept[d.Meta["path"]] = true
+			}
+			for _, p := range tc.kept {
+				if !kept[p] {
+					t.Errorf("%s dropped (stats %v)", p, stats)
+				}
+			}
+			for _, p := range tc.dropped {
+				if kept[p] {
+					t.Errorf("%s kept: its licence is not the one the manifest names", p)
+				}
+			}
+			if stats["skip.vendored"] != tc.wantVend {
+				t.Errorf("skip.vendored %d, want %d (stats %v)", stats["skip.vendored"], tc.wantVend, stats)
+			}
+		})
+	}
+}
+
 func TestIsLicenseFile(t *testing.T) {
 	for _, tc := range []struct {
 		name string
