@@ -94,6 +94,11 @@ func (lf *licenceFiles) resolve() (license string, vendored []string) {
 // without its notice). The same terms under another holder (a library
 // copied in with its own notice) are third-party.
 func isOtherLicence(rel string, text []byte, roots []licenceText, repoLicense string) bool {
+	if inDocs(rel) && licensecheck.Scan(text).Percent < 50 {
+		// A documentation page about the licence ("License", an include
+		// of ../LICENSE), not a licence of its own.
+		return false
+	}
 	if len(roots) == 0 {
 		// No licence text at the root to differ from: a monorepo whose
 		// packages carry the LICENSE its manifest names, or a repository
@@ -109,11 +114,6 @@ func isOtherLicence(rel string, text []byte, roots []licenceText, repoLicense st
 		if sameTerms(nested.terms, r.terms) && subset(nested.holders, r.holders) {
 			return false
 		}
-	}
-	if inDocs(rel) && licensecheck.Scan(text).Percent < 50 {
-		// A documentation page about the licence ("License", an include
-		// of ../LICENSE), not a licence of its own.
-		return false
 	}
 	return true
 }

@@ -218,9 +218,11 @@ func TestNestedLicenceWithoutRootText(t *testing.T) {
 			"packages/a/index.js":    src,
 			"packages/b/LICENSE.md":  mit,
 			"packages/b/index.js":    src,
+			"docs/license.rst":       []byte("License\n=======\n\n.. include:: ../packages/a/LICENSE\n"),
+			"docs/conf.py":           []byte("project = 'mono'\nrelease = '1.0'\n"),
 			"vendor-copy/x/LICENSE":  apache,
 			"vendor-copy/x/index.js": src,
-		}, []string{"packages/a/index.js", "packages/b/index.js"}, []string{"vendor-copy/x/index.js"}, 2},
+		}, []string{"packages/a/index.js", "packages/b/index.js", "docs/conf.py"}, []string{"vendor-copy/x/index.js"}, 2},
 		{"no root licence at all", map[string][]byte{
 			"README.md":     []byte("# tools\n"),
 			"tool/LICENSE":  apache,
