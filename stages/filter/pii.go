@@ -213,8 +213,6 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// replaceIPs finds runs of hex digits, dots and colons that stand alone and
-// replaces those that parse as public addresses.
 // versionLike reports whether the dotted quad text[start:end] reads as
 // a version number rather than an address, as BigCode's PII filters for
 // The Stack judge it: it follows a '-' (OTP-23.3.4.5, gcc-4.8.2.1, and SVG
@@ -238,6 +236,8 @@ func versionLike(text string, start, end int) bool {
 	return !strings.Contains(near, "dns") && !strings.Contains(near, "server")
 }
 
+// replaceIPs finds runs of hex digits, dots and colons that stand alone and
+// replaces those that parse as public addresses.
 func (s *piiStage) replaceIPs(text string) (string, int, int) {
 	var b strings.Builder
 	last, n4, n6 := 0, 0, 0
